@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Registry } from 'prom-client';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { countMigrations, migrationsApplied } from './db/migrate.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
+import { sharedSchemas } from './schemas/registry.ts';
+import { createServices } from './services/index.ts';
+import { skipCredentialCheck, type CredentialCheck } from './services/credentialCheck.ts';
+import { installValidators } from './plugins/validation.ts';
+import { installJsonParser } from './plugins/jsonBody.ts';
+import { installErrorHandler } from './plugins/errorHandler.ts';
+import { installAuth } from './plugins/auth.ts';
+import { installSwagger } from './plugins/swagger.ts';
+import { installMetrics } from './plugins/metrics.ts';
+import { healthRoutes } from './routes/health.ts';
+import { externalIdRoutes } from './routes/externalIds.ts';
+import { cloudIntegrationRoutes } from './routes/cloudIntegrations.ts';
+import { searchRoutes } from './routes/search.ts';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock?: Clock;
+  credentialCheck?: CredentialCheck;
+  /** Fastify's logger option; the server passes pino options, tests usually false. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** Tokens and secret keys never reach the logs. */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  'req.headers["x-auth-token"]',
+  '*.secretAccessKey',
+  '*.sessionToken',
+  '*.token',
+];
+
+/** Builds the whole HTTP application without listening (tests inject; the server listens). */
+export async function buildApp(deps: AppDeps) {
+  const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
+  const services = createServices({ database, config, clock, credentialCheck: deps.credentialCheck ?? skipCredentialCheck });
+  const expectedMigrations = countMigrations();
+
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: config.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestTimeout: 60_000,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  installValidators(app, sharedSchemas);
+  installJsonParser(app);
+  installErrorHandler(app);
+  installAuth(app, services.tokens);
+  if (config.metricsEnabled) installMetrics(app, new Registry());
+  await installSwagger(app);
+
+  await app.register(healthRoutes, {
+    ready: async () => {
+      if (closing) return 'shutting down';
+      try {
+        if (!(await migrationsApplied(database.pool, expectedMigrations))) return 'migrations not applied';
+      } catch {
+        return 'database unreachable';
+      }
+      return null;
+    },
+  });
+  await app.register(externalIdRoutes, { externalIds: services.externalIds });
+  await app.register(cloudIntegrationRoutes, { integrations: services.integrations });
+  await app.register(searchRoutes, { search: services.search });
+
+  return Object.assign(app, { services });
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

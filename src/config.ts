@@ -1,0 +1,80 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { parseDuration } from './lib/duration.ts';
+
+// Every environment variable Skyport reads, in one schema. Validated once at start-up;
+// the resulting Config is passed down explicitly (nothing else reads process.env).
+export const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port' }),
+  HOST: Type.String({ default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 in containers)' }),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1, description: 'External PostgreSQL URL; unset = embedded PostgreSQL' })),
+  SKYPORT_DATA_DIR: Type.String({ default: './data', description: 'Data directory of the embedded PostgreSQL' }),
+  SKYPORT_EMBEDDED_PG_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 54329, description: 'Port of the embedded PostgreSQL' }),
+  SKYPORT_BOOTSTRAP_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Ensures an agent_management token with this value exists' })),
+  SKYPORT_EXTERNAL_ID_TTL: Type.String({ default: '24h', description: 'Lifetime of an unused external ID' }),
+  SKYPORT_TRASH_RETENTION: Type.String({ default: '30d', description: 'How long deleted integrations stay in the trash' }),
+  SKYPORT_AUTH_CACHE_TTL: Type.String({ default: '5s', description: 'How long a verified token is cached in memory' }),
+  SKYPORT_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 262_144, description: 'Largest accepted request body, bytes' }),
+  SKYPORT_METRICS: Type.Enum(['on', 'off'], { default: 'on', description: 'Serve /metrics' }),
+  SKYPORT_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'PostgreSQL connections per process' }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+    description: 'pino log level',
+  }),
+});
+export type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  bootstrapToken?: string;
+  externalIdTtlMs: number;
+  trashRetentionMs: number;
+  authCacheTtlMs: number;
+  bodyLimit: number;
+  metricsEnabled: boolean;
+  dbPoolSize: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment and turns it into a typed Config; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(EnvSchema.properties);
+  const picked: Record<string, unknown> = {};
+  for (const key of known) if (env[key] !== undefined && env[key] !== '') picked[key] = env[key];
+  const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, picked));
+  if (!Value.Check(EnvSchema, withDefaults)) {
+    const problems = [...Value.Errors(EnvSchema, withDefaults)].map(
+      (e) => `${e.instancePath.replace(/^\//, '') || 'environment'} ${e.message}`,
+    );
+    throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
+  }
+  const e = withDefaults as Env;
+  const duration = (name: keyof Env) => {
+    try {
+      return parseDuration(String(e[name]));
+    } catch (err) {
+      throw new ConfigError(`invalid configuration: ${name}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.SKYPORT_DATA_DIR,
+    embeddedPgPort: e.SKYPORT_EMBEDDED_PG_PORT,
+    bootstrapToken: e.SKYPORT_BOOTSTRAP_TOKEN,
+    externalIdTtlMs: duration('SKYPORT_EXTERNAL_ID_TTL'),
+    trashRetentionMs: duration('SKYPORT_TRASH_RETENTION'),
+    authCacheTtlMs: duration('SKYPORT_AUTH_CACHE_TTL'),
+    bodyLimit: e.SKYPORT_BODY_LIMIT,
+    metricsEnabled: e.SKYPORT_METRICS === 'on',
+    dbPoolSize: e.SKYPORT_DB_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,104 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+// Epoch-millisecond columns are bigint in mode 'number' (safe up to 2^53, i.e. the year 287396).
+const epochMs = (name: string) => bigint(name, { mode: 'number' });
+
+/** A tenant. Every other row belongs to exactly one customer. */
+export const customers = pgTable('customers', {
+  id: text('id').primaryKey(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** API tokens. Only the SHA-256 of the token is stored. */
+export const tokens = pgTable(
+  'tokens',
+  {
+    id: uuid('id').primaryKey(),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    permissions: text('permissions').array().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('tokens_hash_idx').on(t.tokenHash), index('tokens_customer_idx').on(t.customerId)],
+);
+
+/** External IDs issued by POST /awsExternalId. `roleArn` binds the ID to the first role that used it. */
+export const externalIds = pgTable(
+  'external_ids',
+  {
+    value: text('value').primaryKey(),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    roleArn: text('role_arn'),
+    createdMs: epochMs('created_ms').notNull(),
+    expiresMs: epochMs('expires_ms').notNull(),
+    usedMs: epochMs('used_ms'),
+    deletedMs: epochMs('deleted_ms'),
+  },
+  (t) => [index('external_ids_customer_idx').on(t.customerId)],
+);
+
+/**
+ * Cloud integrations. Shared fields are columns; the service's config object (cloudWatch, cloudTrail or ec2)
+ * is stored as the client sent it in `config`. Status and lease columns belong to the scheduler.
+ */
+export const integrations = pgTable(
+  'integrations',
+  {
+    id: uuid('id').primaryKey(),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    name: text('name').notNull(),
+    service: text('service').notNull(),
+    refreshMins: integer('refresh_mins').notNull(),
+    additionalTags: jsonb('additional_tags').$type<Record<string, string>>(),
+    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    roleArn: text('role_arn').notNull(),
+    externalId: text('external_id').notNull(),
+    creatorId: text('creator_id').notNull(),
+    updaterId: text('updater_id').notNull(),
+    createdMs: epochMs('created_ms').notNull(),
+    updatedMs: epochMs('updated_ms').notNull(),
+    disabled: boolean('disabled').notNull().default(false),
+    inTrash: boolean('in_trash').notNull().default(false),
+    trashedMs: epochMs('trashed_ms'),
+    lastError: text('last_error'),
+    lastErrorMs: epochMs('last_error_ms'),
+    lastErrorEvent: jsonb('last_error_event').$type<Record<string, unknown>>(),
+    lastMetricCount: integer('last_metric_count'),
+    lastProcessingTimestamp: epochMs('last_processing_timestamp'),
+    lastProcessorId: text('last_processor_id'),
+    lastReceivedDataPointMs: epochMs('last_received_data_point_ms'),
+    // Scheduler: when the next collection is due, and the lease of the replica running it.
+    nextRunAt: timestamp('next_run_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    leaseOwner: text('lease_owner'),
+    leaseToken: uuid('lease_token'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    // Listing and search: one customer's live (or trashed) rows in creation order.
+    index('integrations_customer_order_idx').on(t.customerId, t.inTrash, t.createdMs, t.id),
+    index('integrations_external_id_idx').on(t.customerId, t.externalId),
+    // The scheduler's claim scans only collectable rows by due time.
+    index('integrations_due_idx')
+      .on(t.nextRunAt)
+      .where(sql`NOT ${t.disabled} AND NOT ${t.inTrash}`),
+    index('integrations_trash_idx').on(t.trashedMs).where(sql`${t.inTrash}`),
+  ],
+);
+
+export type IntegrationRow = typeof integrations.$inferSelect;
+export type ExternalIdRow = typeof externalIds.$inferSelect;
+export type TokenRow = typeof tokens.$inferSelect;

@@ -1,0 +1,48 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { SkyportError } from '../errors.ts';
+
+export function errorBody(code: number, message: string) {
+  return { status: { result: 'ERROR', message, code } };
+}
+
+// Connection-level failures of PostgreSQL (server gone, shutting down, too many clients…).
+const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006']);
+
+function send(reply: FastifyReply, code: number, message: string) {
+  // Never answer 406: the Go client treats it as retryable.
+  const status = code === 406 ? 400 : code;
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(status, message));
+}
+
+/**
+ * One place that turns every failure into the Wavefront error envelope. Client errors keep their message;
+ * server errors are logged with the request id and answered with that id only (no stack, no SQL).
+ */
+export function installErrorHandler(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError & { code?: string }, request, reply) => {
+    if (error instanceof SkyportError) return send(reply, error.statusCode, error.message);
+    if (error.validation) {
+      return send(reply, 400, `invalid ${error.validationContext ?? 'request'}: ${error.message}`);
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const message =
+        status === 413 ? `request body is larger than the ${app.initialConfig.bodyLimit} bytes allowed`
+        : status === 415 ? `unsupported content type "${request.headers['content-type'] ?? ''}"; send application/json`
+        : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? `request body is not valid JSON: ${error.message}`
+        : error.message;
+      return send(reply, status, message);
+    }
+    if (error.code && DB_UNAVAILABLE.has(error.code)) {
+      request.log.error({ err: error }, 'database unavailable');
+      reply.header('retry-after', '5');
+      return send(reply, 503, `the database is unavailable; retry later (request id ${request.id})`);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return send(reply, 500, `internal error (request id ${request.id})`);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, 404, `no route for ${request.method} ${request.url.split('?')[0]}`),
+  );
+}

@@ -1,0 +1,52 @@
+import type { TSchema } from 'typebox';
+import { ErrorResponse, ResponseStatus } from './common.ts';
+import {
+  AWSBaseCredentials,
+  CloudIntegration,
+  CloudIntegrationWrite,
+  CloudTrailConfiguration,
+  CloudWatchConfiguration,
+  EC2Configuration,
+  Event,
+  PagedCloudIntegration,
+  ResponseContainerCloudIntegration,
+  ResponseContainerPagedCloudIntegration,
+  ResponseContainerString,
+} from './cloudIntegration.ts';
+import {
+  FacetResponse,
+  FacetSearchRequestContainer,
+  FacetsResponseContainer,
+  FacetsSearchRequestContainer,
+  ResponseContainerFacetResponse,
+  ResponseContainerFacetsResponseContainer,
+  SearchQuery,
+  SortableSearchRequest,
+  Sorting,
+} from './search.ts';
+
+/** Every named schema, registered once with the app (validation, serialization, OpenAPI components). */
+export const sharedSchemas: TSchema[] = [
+  ResponseStatus,
+  ErrorResponse,
+  AWSBaseCredentials,
+  CloudWatchConfiguration,
+  CloudTrailConfiguration,
+  EC2Configuration,
+  Event,
+  CloudIntegration,
+  CloudIntegrationWrite,
+  PagedCloudIntegration,
+  ResponseContainerCloudIntegration,
+  ResponseContainerPagedCloudIntegration,
+  ResponseContainerString,
+  SearchQuery,
+  Sorting,
+  SortableSearchRequest,
+  FacetsSearchRequestContainer,
+  FacetSearchRequestContainer,
+  FacetsResponseContainer,
+  FacetResponse,
+  ResponseContainerFacetsResponseContainer,
+  ResponseContainerFacetResponse,
+];

@@ -1,0 +1,24 @@
+import type { Database } from '../db/client.ts';
+import { integrationQueries } from '../db/queries/integrations.ts';
+import { externalIdQueries } from '../db/queries/externalIds.ts';
+import type { Config } from '../config.ts';
+import type { Clock } from '../lib/clock.ts';
+import { createTokenService } from './tokens.ts';
+import { createExternalIdService } from './externalIds.ts';
+import { createIntegrationService } from './integrations.ts';
+import { createSearchService } from './search.ts';
+import type { CredentialCheck } from './credentialCheck.ts';
+
+/** The composition root of the services: every dependency is passed in here, nowhere else. */
+export function createServices(deps: { database: Database; config: Config; clock: Clock; credentialCheck: CredentialCheck }) {
+  const { database, config, clock, credentialCheck } = deps;
+  const db = database.db;
+  const queries = integrationQueries(db);
+  const tokens = createTokenService({ db, clock, cacheTtlMs: config.authCacheTtlMs });
+  const externalIds = createExternalIdService({ queries: externalIdQueries(db), clock, ttlMs: config.externalIdTtlMs });
+  const integrations = createIntegrationService({ db, queries, externalIds, credentialCheck, clock });
+  const search = createSearchService({ db, queries });
+  return { tokens, externalIds, integrations, search };
+}
+
+export type Services = ReturnType<typeof createServices>;

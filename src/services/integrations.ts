@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/client.ts';
+import type { IntegrationQueries } from '../db/queries/integrations.ts';
+import type { IntegrationRow } from '../db/schema.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { CloudIntegrationWrite } from '../schemas/cloudIntegration.ts';
+import { badRequest, notFound } from '../errors.ts';
+import type { Principal } from './tokens.ts';
+import type { ExternalIdService } from './externalIds.ts';
+import type { CredentialCheck } from './credentialCheck.ts';
+import { readIntegrationInput, normalizeService, CONFIG_KEY } from './integrationInput.ts';
+import { toCloudIntegration } from './integrationView.ts';
+
+interface Deps {
+  db: Db;
+  queries: IntegrationQueries;
+  externalIds: ExternalIdService;
+  credentialCheck: CredentialCheck;
+  clock: Clock;
+}
+
+/** The rules of the cloudintegration resource: create, read, replace, trash, enable/disable. */
+export function createIntegrationService(deps: Deps) {
+  const { db, queries, externalIds, credentialCheck, clock } = deps;
+
+  async function mustFind(p: Principal, id: string): Promise<IntegrationRow> {
+    const row = await queries.findById(p.customerId, id);
+    if (!row) throw notFound(`cloud integration ${id} does not exist`);
+    return row;
+  }
+
+  /** Runs `change` on the locked row in a transaction; 404 when the row is gone. */
+  async function changeLocked(p: Principal, id: string, change: (row: IntegrationRow, tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<IntegrationRow | undefined>) {
+    return db.transaction(async (tx) => {
+      const row = await queries.lockById(tx, p.customerId, id);
+      if (!row) throw notFound(`cloud integration ${id} does not exist`);
+      const changed = await change(row, tx);
+      return toCloudIntegration(changed ?? row);
+    });
+  }
+
+  return {
+    async create(p: Principal, body: CloudIntegrationWrite) {
+      const input = readIntegrationInput(body, 'create');
+      const externalId = input.externalId!;
+      // Cheap checks first, then AWS (outside any transaction), then the binding under a row lock.
+      await externalIds.precheck(p.customerId, externalId, input.roleArn);
+      if (!input.forceSave) await credentialCheck({ roleArn: input.roleArn, externalId, integrationName: input.name });
+      const now = clock.now();
+      const row = await db.transaction(async (tx) => {
+        await externalIds.bind(tx, p.customerId, externalId, input.roleArn);
+        return queries.insert(tx, {
+          id: randomUUID(),
+          customerId: p.customerId,
+          name: input.name,
+          service: input.service,
+          refreshMins: input.refreshMins,
+          additionalTags: input.additionalTags,
+          config: input.config,
+          roleArn: input.roleArn,
+          externalId,
+          creatorId: p.name,
+          updaterId: p.name,
+          createdMs: now,
+          updatedMs: now,
+          nextRunAt: new Date(now), // a new integration is collected at once
+        });
+      });
+      return toCloudIntegration(row);
+    },
+
+    async get(p: Principal, id: string) {
+      return toCloudIntegration(await mustFind(p, id));
+    },
+
+    async list(p: Principal, offset: number, limit: number) {
+      const { rows, total } = await queries.listLive(p.customerId, offset, limit);
+      return {
+        items: rows.map(toCloudIntegration),
+        offset,
+        limit,
+        totalItems: total,
+        moreItems: offset + rows.length < total,
+      };
+    },
+
+    /** Full replace of the writable fields. The stored external ID is kept; service and external ID cannot change. */
+    async update(p: Principal, id: string, body: CloudIntegrationWrite) {
+      const current = await mustFind(p, id);
+      const service = normalizeService(body.service);
+      if (service !== current.service) {
+        throw badRequest(`service cannot be changed (it is ${current.service}); create a new integration instead`);
+      }
+      const input = readIntegrationInput(body, 'update');
+      const key = CONFIG_KEY[service];
+      if (input.externalId !== undefined && input.externalId !== current.externalId) {
+        throw badRequest(`${key}.baseCredentials.externalId cannot be changed; create a new integration for another external ID`);
+      }
+      const roleChanged = input.roleArn !== current.roleArn;
+      if (roleChanged && !input.forceSave) {
+        await credentialCheck({ roleArn: input.roleArn, externalId: current.externalId, integrationName: input.name });
+      }
+      return changeLocked(p, id, async (row, tx) => {
+        if (roleChanged) {
+          const other = await queries.otherRoleForExternalId(tx, p.customerId, row.externalId, input.roleArn, row.id);
+          if (other) {
+            throw badRequest(
+              `externalId "${row.externalId}" is also used by integration ${other.id} with role ${other.roleArn}; one external ID can back integrations of one role only`,
+            );
+          }
+          await externalIds.rebind(tx, p.customerId, row.externalId, input.roleArn);
+        }
+        return queries.update(tx, p.customerId, id, {
+          name: input.name,
+          refreshMins: input.refreshMins,
+          additionalTags: input.additionalTags,
+          config: input.config,
+          roleArn: input.roleArn,
+          updaterId: p.name,
+          updatedMs: clock.now(),
+        });
+      });
+    },
+
+    /** To the trash by default; for good with skipTrash (every later call on the id is a 404). */
+    async remove(p: Principal, id: string, skipTrash: boolean) {
+      return changeLocked(p, id, async (row, tx) => {
+        if (skipTrash) {
+          const gone = await queries.remove(tx, p.customerId, id);
+          return gone && { ...gone, inTrash: true };
+        }
+        if (row.inTrash) return row;
+        const now = clock.now();
+        return queries.update(tx, p.customerId, id, { inTrash: true, trashedMs: now, updaterId: p.name, updatedMs: now, leaseOwner: null, leaseToken: null, leaseExpiresAt: null });
+      });
+    },
+
+    async undelete(p: Principal, id: string) {
+      return changeLocked(p, id, async (row, tx) => {
+        if (!row.inTrash) return row;
+        const now = clock.now();
+        return queries.update(tx, p.customerId, id, { inTrash: false, trashedMs: null, updaterId: p.name, updatedMs: now, nextRunAt: new Date(now) });
+      });
+    },
+
+    async disable(p: Principal, id: string) {
+      return changeLocked(p, id, async (row, tx) => {
+        if (row.disabled) return row;
+        return queries.update(tx, p.customerId, id, { disabled: true, updaterId: p.name, updatedMs: clock.now() });
+      });
+    },
+
+    /** Clears `disabled` and schedules a collection at once. */
+    async enable(p: Principal, id: string) {
+      return changeLocked(p, id, async (_row, tx) => {
+        const now = clock.now();
+        return queries.update(tx, p.customerId, id, { disabled: false, updaterId: p.name, updatedMs: now, nextRunAt: new Date(now) });
+      });
+    },
+
+    /** Deletes trash older than the retention; returns how many went. */
+    purgeTrash: (retentionMs: number) => queries.purgeTrash(clock.now() - retentionMs),
+  };
+}
+
+export type IntegrationService = ReturnType<typeof createIntegrationService>;

@@ -1,0 +1,130 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { customers, tokens } from '../db/schema.ts';
+import type { Clock } from '../lib/clock.ts';
+import { newApiToken } from '../lib/random.ts';
+import { badRequest, notFound } from '../errors.ts';
+
+export const PERMISSIONS = ['agent_management'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+export const DEFAULT_CUSTOMER = 'default';
+
+/** Who is calling: resolved from a token on every API request. */
+export interface Principal {
+  tokenId: string;
+  name: string;
+  customerId: string;
+  permissions: string[];
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const CUSTOMER_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: number }) {
+  const { db, clock, cacheTtlMs } = deps;
+  // Verified tokens, by hash. Bounded; entries live cacheTtlMs, so a revocation elsewhere takes
+  // effect within that time (a revocation through this process takes effect at once).
+  const cache = new Map<string, { principal: Principal; until: number }>();
+  const CACHE_MAX = 10_000;
+
+  async function ensureCustomer(customerId: string) {
+    if (!CUSTOMER_ID.test(customerId)) {
+      throw badRequest(`customer "${customerId}" must be 1-63 characters of a-z, 0-9, _ and -`);
+    }
+    await db.insert(customers).values({ id: customerId }).onConflictDoNothing();
+  }
+
+  async function storeToken(token: string, opts: { name: string; permissions: string[]; customerId: string }) {
+    for (const p of opts.permissions) {
+      if (!(PERMISSIONS as readonly string[]).includes(p)) throw badRequest(`unknown permission "${p}" (known: ${PERMISSIONS.join(', ')})`);
+    }
+    await ensureCustomer(opts.customerId);
+    const id = randomUUID();
+    await db.insert(tokens).values({
+      id,
+      customerId: opts.customerId,
+      name: opts.name,
+      tokenHash: hashToken(token),
+      permissions: opts.permissions,
+    });
+    return id;
+  }
+
+  return {
+    ensureCustomer,
+
+    /** Creates a token; the plaintext is returned once and never stored. */
+    async create(opts: { name: string; permissions: string[]; customerId?: string }) {
+      const token = newApiToken();
+      const id = await storeToken(token, { ...opts, customerId: opts.customerId ?? DEFAULT_CUSTOMER });
+      return { id, token };
+    },
+
+    /** Makes sure a token with exactly this value exists with agent_management (SKYPORT_BOOTSTRAP_TOKEN). */
+    async ensureBootstrap(token: string): Promise<boolean> {
+      const [existing] = await db.select({ id: tokens.id }).from(tokens).where(eq(tokens.tokenHash, hashToken(token)));
+      if (existing) return false;
+      await storeToken(token, { name: 'bootstrap', permissions: ['agent_management'], customerId: DEFAULT_CUSTOMER });
+      return true;
+    },
+
+    /** True when no token (revoked or not) has ever been created. */
+    async none(): Promise<boolean> {
+      const rows = await db.select({ id: tokens.id }).from(tokens).limit(1);
+      return rows.length === 0;
+    },
+
+    async list(customerId?: string) {
+      const rows = await db
+        .select({
+          id: tokens.id,
+          name: tokens.name,
+          customerId: tokens.customerId,
+          permissions: tokens.permissions,
+          createdAt: tokens.createdAt,
+          revokedAt: tokens.revokedAt,
+        })
+        .from(tokens)
+        .where(customerId ? eq(tokens.customerId, customerId) : undefined)
+        .orderBy(asc(tokens.createdAt), asc(tokens.id));
+      return rows;
+    },
+
+    async revoke(id: string) {
+      const rows = await db
+        .update(tokens)
+        .set({ revokedAt: new Date(clock.now()) })
+        .where(and(eq(tokens.id, id), isNull(tokens.revokedAt)))
+        .returning({ hash: tokens.tokenHash });
+      if (rows.length === 0) throw notFound(`no active token with id ${id}`);
+      cache.delete(rows[0].hash);
+    },
+
+    /** Resolves a presented token to its principal, or null when unknown or revoked. */
+    async verify(token: string): Promise<Principal | null> {
+      const hash = hashToken(token);
+      const now = clock.now();
+      const hit = cache.get(hash);
+      if (hit && hit.until > now) return hit.principal;
+      const [row] = await db
+        .select({ id: tokens.id, name: tokens.name, customerId: tokens.customerId, permissions: tokens.permissions, tokenHash: tokens.tokenHash })
+        .from(tokens)
+        .where(and(eq(tokens.tokenHash, hash), isNull(tokens.revokedAt)));
+      // The index lookup finds the row; the stored hash is then compared in constant time.
+      if (!row || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash))) {
+        cache.delete(hash);
+        return null;
+      }
+      const principal: Principal = { tokenId: row.id, name: row.name, customerId: row.customerId, permissions: row.permissions };
+      if (cacheTtlMs > 0) {
+        if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+        cache.set(hash, { principal, until: now + cacheTtlMs });
+      }
+      return principal;
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;
