@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Registry } from 'prom-client';
 import type { Config } from './config.ts';
@@ -25,8 +25,8 @@ export interface AppDeps {
   database: Database;
   clock?: Clock;
   credentialCheck?: CredentialCheck;
-  /** Fastify's logger option; the server passes pino options, tests usually false. */
-  logger?: FastifyServerOptions['logger'];
+  /** The process's pino logger; without one the app logs nothing (tests). */
+  logger?: FastifyBaseLogger;
 }
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -48,7 +48,7 @@ export async function buildApp(deps: AppDeps) {
   const expectedMigrations = countMigrations();
 
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: config.bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

