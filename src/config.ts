@@ -17,6 +17,10 @@ export const EnvSchema = Type.Object({
   SKYPORT_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 262_144, description: 'Largest accepted request body, bytes' }),
   SKYPORT_METRICS: Type.Enum(['on', 'off'], { default: 'on', description: 'Serve /metrics' }),
   SKYPORT_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'PostgreSQL connections per process' }),
+  AWS_REGION: Type.String({ default: 'us-east-1', description: 'Region of the STS endpoint Skyport uses to assume roles' }),
+  AWS_ENDPOINT_URL: Type.Optional(Type.String({ minLength: 1, description: 'Endpoint override for every AWS service (read by the AWS SDK itself); turns on S3 path-style addressing' })),
+  AWS_ENDPOINT_URL_S3: Type.Optional(Type.String({ minLength: 1, description: 'Endpoint override for S3 (read by the AWS SDK itself); turns on S3 path-style addressing' })),
+  SKYPORT_AWS_REGIONS: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+(\\s*,\\s*[a-z0-9-]+)*$', description: 'Comma-separated regions to collect; unset: each account\'s enabled regions' })),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'pino log level',
@@ -38,6 +42,12 @@ export interface Config {
   metricsEnabled: boolean;
   dbPoolSize: number;
   logLevel: string;
+  aws: {
+    stsRegion: string;
+    /** True when an endpoint override is configured: S3 then needs path-style addressing. */
+    endpointOverride: boolean;
+    regions?: string[];
+  };
 }
 
 export class ConfigError extends Error {}
@@ -76,5 +86,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsEnabled: e.SKYPORT_METRICS === 'on',
     dbPoolSize: e.SKYPORT_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    aws: {
+      stsRegion: e.AWS_REGION,
+      endpointOverride: Boolean(e.AWS_ENDPOINT_URL || e.AWS_ENDPOINT_URL_S3),
+      regions: e.SKYPORT_AWS_REGIONS?.split(',').map((r) => r.trim()),
+    },
   };
 }

@@ -1,13 +1,16 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
   text,
   timestamp,
+  primaryKey,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
@@ -86,6 +89,8 @@ export const integrations = pgTable(
     leaseOwner: text('lease_owner'),
     leaseToken: uuid('lease_token'),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
+    /** Failed runs in a row (transient errors); drives the back-off. */
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
   },
   (t) => [
     // Listing and search: one customer's live (or trashed) rows in creation order.
@@ -96,6 +101,83 @@ export const integrations = pgTable(
       .on(t.nextRunAt)
       .where(sql`NOT ${t.disabled} AND NOT ${t.inTrash}`),
     index('integrations_trash_idx').on(t.trashedMs).where(sql`${t.inTrash}`),
+  ],
+);
+
+/**
+ * Where a collector stopped, per integration and scope (e.g. `cloudwatch:us-east-1:AWS/EC2` → end of the last
+ * window, or a CloudTrail prefix → the last S3 key read). Written in the same transaction as the points.
+ */
+export const collectorCursors = pgTable(
+  'collector_cursors',
+  {
+    integrationId: uuid('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+    scope: text('scope').notNull(),
+    position: text('position').notNull(),
+    updatedMs: epochMs('updated_ms').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.integrationId, t.scope] })],
+);
+
+/** A time series: metric name, source and point tags, per customer. `key` is a hash of all three. */
+export const series = pgTable(
+  'series',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    key: text('key').notNull(),
+    metric: text('metric').notNull(),
+    source: text('source').notNull(),
+    tags: jsonb('tags').$type<Record<string, string>>().notNull(),
+    integrationId: uuid('integration_id'),
+    lastPointMs: epochMs('last_point_ms').notNull(),
+  },
+  (t) => [
+    uniqueIndex('series_customer_key_idx').on(t.customerId, t.key),
+    index('series_customer_metric_idx').on(t.customerId, t.metric, t.source),
+    index('series_integration_idx').on(t.integrationId),
+  ],
+);
+
+/** Data points. One per series and timestamp: a re-read overwrites instead of duplicating. */
+export const points = pgTable(
+  'points',
+  {
+    seriesId: bigint('series_id', { mode: 'number' }).notNull().references(() => series.id, { onDelete: 'cascade' }),
+    ts: epochMs('ts').notNull(),
+    value: doublePrecision('value').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.seriesId, t.ts] }),
+    // Points arrive roughly in time order, so a BRIN index makes retention deletes cheap at little write cost.
+    index('points_ts_brin_idx').using('brin', t.ts),
+  ],
+);
+
+/** Events: CloudTrail actions and Skyport's own system events (credential failures). */
+export const events = pgTable(
+  'events',
+  {
+    id: uuid('id').primaryKey(),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    integrationId: uuid('integration_id'),
+    name: text('name').notNull(),
+    startMs: epochMs('start_ms').notNull(),
+    endMs: epochMs('end_ms'),
+    runningState: text('running_state').notNull(),
+    annotations: jsonb('annotations').$type<Record<string, string>>().notNull(),
+    tags: text('tags').array().notNull(),
+    hosts: text('hosts').array().notNull(),
+    isUserEvent: boolean('is_user_event').notNull().default(false),
+    /** De-duplication key within a customer (e.g. a CloudTrail eventID); null for events that need none. */
+    dedupeKey: text('dedupe_key'),
+    createdMs: epochMs('created_ms').notNull(),
+    updatedMs: epochMs('updated_ms').notNull(),
+  },
+  (t) => [
+    index('events_customer_start_idx').on(t.customerId, t.startMs, t.id),
+    uniqueIndex('events_dedupe_idx').on(t.customerId, t.dedupeKey),
+    index('events_integration_idx').on(t.integrationId),
   ],
 );
 

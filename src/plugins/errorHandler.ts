@@ -20,7 +20,10 @@ function send(reply: FastifyReply, code: number, message: string) {
  */
 export function installErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError & { code?: string }, request, reply) => {
-    if (error instanceof SkyportError) return send(reply, error.statusCode, error.message);
+    if (error instanceof SkyportError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+      return send(reply, error.statusCode, error.message);
+    }
     if (error.validation) {
       return send(reply, 400, `invalid ${error.validationContext ?? 'request'}: ${error.message}`);
     }
