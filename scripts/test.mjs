@@ -64,7 +64,12 @@ if (!process.env.TEST_DATABASE_URL) {
   console.log('TEST_DATABASE_URL is not set: starting an embedded PostgreSQL for this run');
   embedded = await startEmbedded();
 }
-const env = { ...process.env, TEST_DATABASE_URL: process.env.TEST_DATABASE_URL ?? embedded.url };
+const env = {
+  ...process.env,
+  TEST_DATABASE_URL: process.env.TEST_DATABASE_URL ?? embedded.url,
+  // The pinned AWS SDK warns once per process that its 2027 releases need Node 22; tests run on Node 20.
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,

@@ -8,7 +8,9 @@ import { countMigrations, migrationsApplied } from './db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { sharedSchemas } from './schemas/registry.ts';
 import { createServices } from './services/index.ts';
-import { skipCredentialCheck, type CredentialCheck } from './services/credentialCheck.ts';
+import type { CredentialCheck } from './services/credentialCheck.ts';
+import { awsSettingsFromConfig, createStsClient, type AwsSettings } from './services/aws/clients.ts';
+import { awsCredentialCheck } from './services/aws/credentialCheck.ts';
 import { installValidators } from './plugins/validation.ts';
 import { installJsonParser } from './plugins/jsonBody.ts';
 import { installErrorHandler } from './plugins/errorHandler.ts';
@@ -24,6 +26,8 @@ export interface AppDeps {
   config: Config;
   database: Database;
   clock?: Clock;
+  /** Where AWS is: from the config (the SDK's own resolution) unless given (the simulator). */
+  aws?: AwsSettings;
   credentialCheck?: CredentialCheck;
   /** The process's pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
@@ -44,7 +48,10 @@ export const LOG_REDACT = [
 export async function buildApp(deps: AppDeps) {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
-  const services = createServices({ database, config, clock, credentialCheck: deps.credentialCheck ?? skipCredentialCheck });
+  const aws = deps.aws ?? awsSettingsFromConfig(config);
+  const sts = createStsClient(aws);
+  const credentialCheck = deps.credentialCheck ?? awsCredentialCheck(sts);
+  const services = createServices({ database, config, clock, credentialCheck });
   const expectedMigrations = countMigrations();
 
   const app = Fastify({
@@ -89,7 +96,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(cloudIntegrationRoutes, { integrations: services.integrations });
   await app.register(searchRoutes, { search: services.search });
 
-  return Object.assign(app, { services });
+  app.addHook('onClose', async () => sts.destroy());
+  return Object.assign(app, { services, aws });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

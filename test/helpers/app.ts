@@ -3,6 +3,7 @@ import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import type { CredentialCheck } from '../../src/services/credentialCheck.ts';
+import type { AwsSettings } from '../../src/services/aws/clients.ts';
 import { createTestDatabase } from './db.ts';
 
 /** A clock tests move by hand. */
@@ -32,11 +33,11 @@ export interface TestApp {
 /** The real app on a fresh database, closed when the test (or suite) ends. */
 export async function buildTestApp(
   t: Pick<TestContext, 'after'>,
-  opts: { env?: Record<string, string>; clock?: Clock; credentialCheck?: CredentialCheck } = {},
+  opts: { env?: Record<string, string>; clock?: Clock; credentialCheck?: CredentialCheck; aws?: AwsSettings } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({ SKYPORT_AUTH_CACHE_TTL: '0s', ...opts.env });
-  const app = await buildApp({ config, database, clock: opts.clock, credentialCheck: opts.credentialCheck });
+  const app = await buildApp({ config, database, clock: opts.clock, credentialCheck: opts.credentialCheck, aws: opts.aws });
   await app.ready();
   t.after(async () => {
     await app.close();

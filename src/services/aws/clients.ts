@@ -34,3 +34,8 @@ export function createStsClient(settings: AwsSettings): STSClient {
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
   });
 }
+
+/** Production settings: the SDK resolves endpoints and Skyport's identity itself. */
+export function awsSettingsFromConfig(config: { aws: { stsRegion: string; endpointOverride: boolean; regions?: string[] } }): AwsSettings {
+  return { stsRegion: config.aws.stsRegion, forcePathStyle: config.aws.endpointOverride, regions: config.aws.regions };
+}
