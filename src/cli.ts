@@ -10,6 +10,7 @@ import { SkyportError } from './errors.ts';
 const USAGE = `usage: skyport <command>
 
   serve                       start the API server (the default)
+  demo                        start Skyport with a simulated AWS account and a demo integration
   migrate                     apply database migrations and exit
   token create --name NAME [--permission agent_management] [--customer ID]
                               create an API token and print it (shown once)
@@ -74,6 +75,11 @@ export async function main(argv: string[]) {
       await serve(config);
       return;
     }
+    case 'demo': {
+      const { demo } = await import('./demo.ts');
+      await demo(config);
+      return;
+    }
     case 'migrate':
       await withDatabase(config, async () => process.stdout.write('migrations applied\n'));
       return;
@@ -93,6 +99,9 @@ export async function main(argv: string[]) {
 main(process.argv.slice(2)).catch((err) => {
   if (err instanceof ConfigError || err instanceof SkyportError) {
     process.stderr.write(`skyport: ${err.message}\n`);
+  } else if (typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS_')) {
+    // A mistyped option: say which, without a stack trace.
+    process.stderr.write(`skyport: ${err.message}\n\n${USAGE}\n`);
   } else {
     process.stderr.write(`skyport: ${err?.stack ?? err}\n`);
   }

@@ -6,6 +6,7 @@ import { openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
 import { createMaintenance } from './services/maintenance.ts';
+import type { AwsSettings } from './services/aws/clients.ts';
 
 const MAINTENANCE_EVERY_MS = 10 * 60_000;
 
@@ -13,7 +14,7 @@ const MAINTENANCE_EVERY_MS = 10 * 60_000;
  * The process entry: database → migrations (under an advisory lock) → tokens → app → listen,
  * with periodic maintenance and a graceful shutdown on SIGINT/SIGTERM.
  */
-export async function serve(config: Config) {
+export async function serve(config: Config, overrides: { aws?: AwsSettings; onShutdown?: () => Promise<void> } = {}) {
   const log = pino({ level: config.logLevel, redact: LOG_REDACT });
   const database = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPgPort: config.embeddedPgPort, poolSize: config.dbPoolSize },
@@ -22,7 +23,7 @@ export async function serve(config: Config) {
   await runMigrations(database.pool);
   log.info('migrations applied');
 
-  const app = await buildApp({ config, database, logger: log, clock: systemClock });
+  const app = await buildApp({ config, database, logger: log, clock: systemClock, aws: overrides.aws });
   const { tokens } = app.services;
   if (config.bootstrapToken) {
     if (await tokens.ensureBootstrap(config.bootstrapToken)) log.info('bootstrap token stored (SKYPORT_BOOTSTRAP_TOKEN)');
@@ -48,6 +49,7 @@ export async function serve(config: Config) {
     clearInterval(timer);
     await app.close();
     await database.close();
+    await overrides.onShutdown?.();
   });
 
   await app.listen({ port: config.port, host: config.host });
