@@ -7,13 +7,15 @@ import type { Database } from './db/client.ts';
 import { countMigrations, migrationsApplied } from './db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { sharedSchemas } from './schemas/registry.ts';
+import { unavailable } from './errors.ts';
 import { createServices } from './services/index.ts';
 import type { CredentialCheck } from './services/credentialCheck.ts';
 import { awsSettingsFromConfig, createStsClient, type AwsSettings } from './services/aws/clients.ts';
 import { awsCredentialCheck } from './services/aws/credentialCheck.ts';
+import { createCollection } from './services/scheduler/wire.ts';
 import { installValidators } from './plugins/validation.ts';
 import { installJsonParser } from './plugins/jsonBody.ts';
-import { installErrorHandler } from './plugins/errorHandler.ts';
+import { frameworkErrors, installErrorHandler } from './plugins/errorHandler.ts';
 import { installAuth } from './plugins/auth.ts';
 import { installSwagger } from './plugins/swagger.ts';
 import { installMetrics } from './plugins/metrics.ts';
@@ -21,6 +23,7 @@ import { healthRoutes } from './routes/health.ts';
 import { externalIdRoutes } from './routes/externalIds.ts';
 import { cloudIntegrationRoutes } from './routes/cloudIntegrations.ts';
 import { searchRoutes } from './routes/search.ts';
+import { chartRoutes } from './routes/chart.ts';
 
 export interface AppDeps {
   config: Config;
@@ -63,11 +66,23 @@ export async function buildApp(deps: AppDeps) {
     },
     requestTimeout: 60_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors,
+    // While shutting down, requests still arriving on open connections get our own 503s (below and in
+    // /readyz) instead of Fastify's bare `{"error":"Service Unavailable"}`.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const registry = new Registry();
+  // Built in every process so tests can drive it; only server.ts starts it (unless SKYPORT_SCHEDULER=off).
+  const collection = createCollection({ config, db: database.db, clock, aws, sts, registry, log: app.log });
 
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    await collection.scheduler.stop(config.scheduler.shutdownGraceMs);
+  });
+  app.addHook('onRequest', async (request) => {
+    if (closing && request.routeOptions.config.access) throw unavailable('the server is shutting down; retry on another replica', 1);
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -78,7 +93,7 @@ export async function buildApp(deps: AppDeps) {
   installJsonParser(app);
   installErrorHandler(app);
   installAuth(app, services.tokens);
-  if (config.metricsEnabled) installMetrics(app, new Registry());
+  if (config.metricsEnabled) installMetrics(app, registry);
   await installSwagger(app);
 
   await app.register(healthRoutes, {
@@ -95,9 +110,13 @@ export async function buildApp(deps: AppDeps) {
   await app.register(externalIdRoutes, { externalIds: services.externalIds });
   await app.register(cloudIntegrationRoutes, { integrations: services.integrations });
   await app.register(searchRoutes, { search: services.search });
+  await app.register(chartRoutes, { points: services.points });
 
-  app.addHook('onClose', async () => sts.destroy());
-  return Object.assign(app, { services, aws });
+  app.addHook('onClose', async () => {
+    collection.close();
+    sts.destroy();
+  });
+  return Object.assign(app, { services, aws, scheduler: collection.scheduler });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -43,7 +43,8 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   timer.unref();
   void maintain();
 
-  closeWithGrace({ delay: 10_000, logger: log }, async ({ signal, err }) => {
+  // Leaves room for running collections to finish (SKYPORT_SHUTDOWN_GRACE) before the process is forced down.
+  closeWithGrace({ delay: config.scheduler.shutdownGraceMs + 10_000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
     clearInterval(timer);
@@ -53,6 +54,10 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   });
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.scheduler.enabled) {
+    app.scheduler.start();
+    log.info({ replica: config.scheduler.replicaId, concurrency: config.scheduler.concurrency }, 'scheduler started');
+  }
   log.info(`Swagger UI: http://${config.host}:${config.port}/api-docs`);
   return app;
 }

@@ -1,0 +1,90 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentityProvider, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
+import { Agent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { clientOptions, type AwsSettings } from './clients.ts';
+import type { RateLimiter } from './rateLimiter.ts';
+
+/** The clients one integration's collectors use, per region. */
+export interface AwsClients {
+  cloudwatch(region: string): CloudWatchClient;
+  ec2(region: string): EC2Client;
+  s3(region: string): S3Client;
+  /** Releases the clients (the shared connection pool stays). */
+  destroy(): void;
+}
+
+export type AwsCallOutcome = 'ok' | 'throttled' | 'error';
+export type AwsCallObserver = (call: { service: string; api: string; outcome: AwsCallOutcome; code?: string; ms: number }) => void;
+
+const SERVICE_OF: Record<string, string> = { CloudWatchClient: 'monitoring', EC2Client: 'ec2', S3Client: 's3' };
+const THROTTLE_CODES = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'SlowDown', 'TooManyRequestsException', 'RequestThrottled']);
+
+/**
+ * Builds SDK clients that share one connection pool per process, wait on the per-account rate limiter before
+ * every call and report every call (service, API, outcome) to an observer for self-metrics.
+ */
+export function createAwsClientFactory(deps: { settings: AwsSettings; limiter: RateLimiter; observe?: AwsCallObserver; maxSockets?: number }) {
+  const { settings, limiter, observe } = deps;
+  const requestHandler = new NodeHttpHandler({
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: deps.maxSockets ?? 256 }),
+    httpsAgent: new Agent({ keepAlive: true, maxSockets: deps.maxSockets ?? 256 }),
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+  });
+
+  function instrument<C extends CloudWatchClient | EC2Client | S3Client>(client: C, accountId: string, region: string): C {
+    const service = SERVICE_OF[client.constructor.name] ?? 'aws';
+    const stack = client.middlewareStack as unknown as { add(mw: InitializeMiddleware<object, object>, opts: InitializeHandlerOptions & { name: string }): void };
+    stack.add(
+      (next, context) => async (args) => {
+        const api = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+        await limiter.take({ accountId, region, service, api });
+        const started = performance.now();
+        try {
+          const out = await next(args);
+          observe?.({ service, api, outcome: 'ok', ms: performance.now() - started });
+          return out;
+        } catch (err) {
+          const code = (err as Error).name;
+          observe?.({ service, api, outcome: THROTTLE_CODES.has(code) ? 'throttled' : 'error', code, ms: performance.now() - started });
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'skyportRateLimit' },
+    );
+    return client;
+  }
+
+  return {
+    /** Clients acting as one integration's role in one account; cached per region for the run. */
+    forRole(accountId: string, credentials: AwsCredentialIdentityProvider): AwsClients {
+      const made = new Map<string, CloudWatchClient | EC2Client | S3Client>();
+      const options = (region: string) => ({ ...clientOptions(settings, region), credentials, requestHandler });
+      function get<C extends CloudWatchClient | EC2Client | S3Client>(kind: string, region: string, build: () => C): C {
+        const key = `${kind}:${region}`;
+        let client = made.get(key) as C | undefined;
+        if (!client) {
+          client = instrument(build(), accountId, region);
+          made.set(key, client);
+        }
+        return client;
+      }
+      return {
+        cloudwatch: (region) => get('cw', region, () => new CloudWatchClient(options(region))),
+        ec2: (region) => get('ec2', region, () => new EC2Client(options(region))),
+        s3: (region) => get('s3', region, () => new S3Client({ ...options(region), forcePathStyle: settings.forcePathStyle })),
+        destroy: () => made.clear(),
+      };
+    },
+    /** Closes the shared connection pool (process shutdown). */
+    close() {
+      requestHandler.destroy();
+    },
+  };
+}
+
+export type AwsClientFactory = ReturnType<typeof createAwsClientFactory>;

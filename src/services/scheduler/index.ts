@@ -1,0 +1,197 @@
+import type { Db } from '../../db/client.ts';
+import type { ClaimedRun, SchedulerQueries } from '../../db/queries/scheduler.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { AwsClientFactory } from '../aws/clientFactory.ts';
+import { accountOfRole, type RoleCredentials } from '../aws/credentials.ts';
+import { classifyAwsError } from '../aws/errors.ts';
+import type { Collector } from '../collectors/types.ts';
+import { createRecorder, type RunOutcome } from './record.ts';
+import type { SchedulerMetrics } from './metrics.ts';
+
+interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface SchedulerDeps {
+  db: Db;
+  queries: SchedulerQueries;
+  clock: Clock;
+  /** This replica's id (lastProcessorId, lease owner). */
+  owner: string;
+  collectors: Partial<Record<string, Collector>>;
+  credentials: RoleCredentials;
+  clients: AwsClientFactory;
+  metrics: SchedulerMetrics;
+  log: Logger;
+  /** Runs at once in this process. */
+  concurrency: number;
+  leaseMs: number;
+  /** How often to look for due work when idle. */
+  pollMs: number;
+}
+
+/**
+ * Claims due integrations (at most `concurrency` at a time), runs their collector with a heartbeated lease,
+ * and records each result in one lease-guarded transaction. Replicas coordinate only through PostgreSQL.
+ */
+export function createScheduler(deps: SchedulerDeps) {
+  const { queries, clock, owner, collectors, credentials, clients, metrics, log, concurrency, leaseMs } = deps;
+  const recorder = createRecorder({ db: deps.db, queries, owner });
+  const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  let ticking: Promise<number> | undefined;
+
+  async function run(claim: ClaimedRun, abort: AbortController): Promise<RunOutcome> {
+    const heartbeat = setInterval(() => {
+      queries.heartbeat(claim.id, claim.leaseToken, clock.now(), leaseMs).then(
+        (held) => {
+          if (!held) abort.abort(new Error('lease lost'));
+        },
+        (err) => log.warn({ err, integrationId: claim.id }, 'lease heartbeat failed'),
+      );
+    }, Math.max(1000, Math.floor(leaseMs / 3)));
+    try {
+      const collector = collectors[claim.service];
+      if (!collector) {
+        return await recorder.failure(claim, { kind: 'other', code: 'NotImplemented', message: `no collector for ${claim.service}` }, clock.now());
+      }
+      const provider = credentials.providerFor({ id: claim.id, roleArn: claim.roleArn, externalId: claim.externalId });
+      const accountId = accountOfRole(claim.roleArn);
+      const aws = clients.forRole(accountId, provider);
+      let result;
+      try {
+        result = await collector({
+          target: {
+            id: claim.id,
+            customerId: claim.customerId,
+            service: claim.service as 'CLOUDWATCH',
+            config: claim.config,
+            additionalTags: claim.additionalTags,
+            roleArn: claim.roleArn,
+            externalId: claim.externalId,
+            accountId,
+          },
+          aws,
+          credentials: provider,
+          cursors: await queries.cursors(claim.id),
+          now: clock.now(),
+          signal: abort.signal,
+        });
+      } catch (err) {
+        if (abort.signal.aborted) return 'lost';
+        // What escapes a collector concerns the whole account: AccessDenied here means the role itself fails.
+        const classified = classifyAwsError(err, { assumeRole: true });
+        if (classified.kind === 'credentials' || classified.kind === 'denied') {
+          credentials.drop(claim.id);
+          return await recorder.credentialFailure(claim, classified, clock.now());
+        }
+        if (classified.kind === 'other') log.error({ err, integrationId: claim.id }, 'collection failed');
+        return await recorder.failure(claim, classified, clock.now());
+      } finally {
+        aws.destroy();
+      }
+      if (abort.signal.aborted) return 'lost';
+      const stored = await recorder.success(claim, result, clock.now());
+      metrics.points.inc(stored.points);
+      metrics.series.inc(stored.series);
+      metrics.events.inc(stored.events);
+      return stored.outcome;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  function launch(claim: ClaimedRun) {
+    const abort = new AbortController();
+    const started = performance.now();
+    metrics.lag.observe(Math.max(0, clock.now() - claim.dueMs) / 1000);
+    if (claim.tookOverFrom && claim.tookOverFrom !== owner) metrics.takenOver.inc();
+    metrics.inFlight.inc();
+    const promise = run(claim, abort)
+      .catch((err) => {
+        log.error({ err, integrationId: claim.id }, 'recording a collection failed');
+        return 'error' as RunOutcome;
+      })
+      .then((outcome) => {
+        const seconds = (performance.now() - started) / 1000;
+        metrics.runs.inc({ service: claim.service, outcome });
+        metrics.runDuration.observe({ service: claim.service }, seconds);
+        log.info({ integrationId: claim.id, service: claim.service, outcome, ms: Math.round(seconds * 1000) }, 'collection finished');
+      })
+      .finally(() => {
+        metrics.inFlight.dec();
+        running.delete(claim.id);
+        if (!stopping) setImmediate(() => void tick());
+      });
+    running.set(claim.id, { promise, abort });
+  }
+
+  /** Claims as many due integrations as there is room for and starts them; returns how many. */
+  function tick(): Promise<number> {
+    if (stopping) return Promise.resolve(0);
+    ticking ??= (async () => {
+      try {
+        const room = concurrency - running.size;
+        if (room <= 0) return 0;
+        const claims = await queries.claimDue(owner, room, clock.now(), leaseMs);
+        for (const claim of claims) launch(claim);
+        return claims.length;
+      } catch (err) {
+        log.error({ err }, 'claiming due integrations failed');
+        return 0;
+      } finally {
+        ticking = undefined;
+      }
+    })();
+    return ticking;
+  }
+
+  return {
+    owner,
+    start() {
+      stopping = false;
+      timer = setInterval(() => void tick(), deps.pollMs);
+      timer.unref();
+      void tick();
+    },
+
+    /** Claims and runs until nothing is due and nothing runs (tests, the demo). */
+    async runDue(): Promise<void> {
+      for (;;) {
+        const started = await tick();
+        if (running.size === 0 && started === 0) return;
+        await Promise.race([...running.values()].map((r) => r.promise));
+      }
+    },
+
+    get inFlight() {
+      return running.size;
+    },
+
+    /**
+     * Graceful stop: claim nothing more, let runs finish within `graceMs`, then abort the rest and hand their
+     * leases back so another replica takes them at once (an aborted run writes nothing).
+     */
+    async stop(graceMs: number): Promise<void> {
+      stopping = true;
+      if (timer) clearInterval(timer);
+      await ticking;
+      const all = Promise.all([...running.values()].map((r) => r.promise));
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise((resolve) => (timeout = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timeout);
+      if (running.size > 0) {
+        const ids = [...running.keys()];
+        for (const r of running.values()) r.abort.abort(new Error('shutting down'));
+        const released = await queries.release(owner, ids);
+        log.warn({ released }, 'handed back unfinished collections');
+        await all;
+      }
+    },
+  };
+}
+
+export type Scheduler = ReturnType<typeof createScheduler>;
