@@ -43,6 +43,7 @@ export async function assumeRole(sts: STSClient, role: { roleArn: string; extern
 }
 
 interface Entry {
+  lastUsed: number;
   roleArn: string;
   externalId: string;
   current?: AwsCredentialIdentity;
@@ -78,8 +79,12 @@ export function createRoleCredentials(deps: { sts: STSClient; clock: Clock }) {
     /** The credential provider for this integration's role (the same object for the same role). */
     providerFor(role: RoleRef): AwsCredentialIdentityProvider {
       const existing = entries.get(role.id);
-      if (existing && existing.roleArn === role.roleArn && existing.externalId === role.externalId) return existing.provider;
+      if (existing && existing.roleArn === role.roleArn && existing.externalId === role.externalId) {
+        existing.lastUsed = clock.now();
+        return existing.provider;
+      }
       const entry: Entry = {
+        lastUsed: clock.now(),
         roleArn: role.roleArn,
         externalId: role.externalId,
         provider: async () => (fresh(entry.current) ? entry.current! : refresh(role.id, entry)),
@@ -91,6 +96,19 @@ export function createRoleCredentials(deps: { sts: STSClient; clock: Clock }) {
     /** Forgets an integration's credentials (deleted, or its role changed). */
     drop(id: string) {
       entries.delete(id);
+    },
+
+    /** Forgets integrations not collected since `idleMs` ago (deleted, disabled, or moved to another replica). */
+    sweep(idleMs: number): number {
+      const cutoff = clock.now() - idleMs;
+      let dropped = 0;
+      for (const [id, entry] of entries) {
+        if (entry.lastUsed < cutoff && !entry.refreshing) {
+          entries.delete(id);
+          dropped++;
+        }
+      }
+      return dropped;
     },
 
     get size() {

@@ -43,6 +43,9 @@ export function createScheduler(deps: SchedulerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let stopping = false;
   let ticking: Promise<number> | undefined;
+  let lastSweep = clock.now();
+  const SWEEP_EVERY_MS = 10 * 60_000;
+  const CREDENTIALS_IDLE_MS = 2 * 3_600_000;
 
   async function run(claim: ClaimedRun, abort: AbortController): Promise<RunOutcome> {
     const heartbeat = setInterval(() => {
@@ -134,6 +137,10 @@ export function createScheduler(deps: SchedulerDeps) {
     if (stopping) return Promise.resolve(0);
     ticking ??= (async () => {
       try {
+        if (clock.now() - lastSweep > SWEEP_EVERY_MS) {
+          lastSweep = clock.now();
+          credentials.sweep(CREDENTIALS_IDLE_MS);
+        }
         const room = concurrency - running.size;
         if (room <= 0) return 0;
         const claims = await queries.claimDue(owner, room, clock.now(), leaseMs);

@@ -92,3 +92,14 @@ test('session names name Skyport and the integration within STS limits; the acco
   assert.equal(sessionName('a b/c'), 'skyport-a-b-c');
   assert.equal(accountOfRole('arn:aws:iam::123456789012:role/path/name'), '123456789012');
 });
+
+test('sweep forgets integrations idle for longer than asked, and keeps the rest', async (t) => {
+  const { clock, aws, creds, roleArn } = await setup(t);
+  const other = trustedRole(aws, '444455556666', 'ext-1234567890ab', 'Other');
+  await creds.providerFor({ id: 'old', roleArn, externalId: 'ext-1234567890ab' })();
+  clock.advance(3 * 3_600_000);
+  await creds.providerFor({ id: 'recent', roleArn: other, externalId: 'ext-1234567890ab' })();
+  assert.equal(creds.sweep(2 * 3_600_000), 1);
+  assert.equal(creds.size, 1);
+  assert.equal(creds.sweep(2 * 3_600_000), 0);
+});
