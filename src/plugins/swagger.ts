@@ -4,6 +4,21 @@ import swaggerUi from '@fastify/swagger-ui';
 
 export const API_VERSION = '0.1.0';
 
+const NOT_IN_OPENAPI_30 = new Set(['propertyNames']);
+
+/** A copy of the document with JSON Schema keywords that OpenAPI 3.0 rejects renamed to x-<keyword>. */
+function openApi30Keywords<T>(value: T, namesOnly = false): T {
+  if (Array.isArray(value)) return value.map((v) => openApi30Keywords(v)) as T;
+  if (!value || typeof value !== 'object') return value;
+  // Under `properties` (and `paths`) the keys are names, not keywords: keep them as they are.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [
+      !namesOnly && NOT_IN_OPENAPI_30.has(key) ? `x-${key}` : key,
+      openApi30Keywords(v, !namesOnly && (key === 'properties' || key === 'paths' || key === 'schemas')),
+    ]),
+  ) as T;
+}
+
 /** OpenAPI 3 document from the route schemas; Swagger UI at /api-docs, the document at /api-docs/json. */
 export async function installSwagger(app: FastifyInstance) {
   await app.register(swagger, {
@@ -15,11 +30,12 @@ export async function installSwagger(app: FastifyInstance) {
         description:
           'Skyport registers AWS accounts for metric, inventory and CloudTrail collection through the Wavefront-compatible ' +
           '`/api/v2/cloudintegration` resource. Authenticate with an API token, as `Authorization: Bearer <token>` or `X-AUTH-TOKEN: <token>`. ' +
-          'Every JSON response is wrapped as `{"status":{"result","message","code"},"response":…}`.',
+          'Every JSON response except `GET /api/v2/chart/raw` (a bare list) is wrapped as `{"status":{"result","message","code"},"response":…}`.',
       },
       tags: [
         { name: 'Cloud Integration', description: 'AWS integrations and the external IDs their roles trust' },
         { name: 'Search', description: 'Search and facets over integrations, live or in the trash' },
+        { name: 'Query', description: 'The collected data points, read back as raw series' },
         { name: 'System', description: 'Health, readiness and metrics of the Skyport process' },
       ],
       components: {
@@ -30,6 +46,9 @@ export async function installSwagger(app: FastifyInstance) {
       },
       security: [{ api_key: [] }, { bearerAuth: [] }],
     },
+    // JSON Schema keywords OpenAPI 3.0 does not allow (propertyNames, used by StringMap for its key-length
+    // limit) stay in the validation schemas but are kept in the document only as x- extensions.
+    transformObject: (documentObject) => openApi30Keywords((documentObject as { openapiObject: object }).openapiObject),
     // Shared schemas become components named by their $id.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     transform: ({ schema, url, route }) => {

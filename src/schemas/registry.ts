@@ -24,6 +24,7 @@ import {
   SortableSearchRequest,
   Sorting,
 } from './search.ts';
+import { Point, RawTimeseries } from './points.ts';
 
 /** Every named schema, registered once with the app (validation, serialization, OpenAPI components). */
 export const sharedSchemas: TSchema[] = [
@@ -49,4 +50,6 @@ export const sharedSchemas: TSchema[] = [
   FacetResponse,
   ResponseContainerFacetsResponseContainer,
   ResponseContainerFacetResponse,
+  Point,
+  RawTimeseries,
 ];

@@ -7,6 +7,7 @@ import { createTokenService } from './tokens.ts';
 import { createExternalIdService } from './externalIds.ts';
 import { createIntegrationService } from './integrations.ts';
 import { createSearchService } from './search.ts';
+import { createPointsService } from './points.ts';
 import type { CredentialCheck } from './credentialCheck.ts';
 
 /** The composition root of the services: every dependency is passed in here, nowhere else. */
@@ -18,7 +19,8 @@ export function createServices(deps: { database: Database; config: Config; clock
   const externalIds = createExternalIdService({ queries: externalIdQueries(db), clock, ttlMs: config.externalIdTtlMs });
   const integrations = createIntegrationService({ db, queries, externalIds, credentialCheck, clock });
   const search = createSearchService({ db, queries });
-  return { tokens, externalIds, integrations, search };
+  const points = createPointsService({ db, clock, retentionMs: config.pointsRetentionMs });
+  return { tokens, externalIds, integrations, search, points };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -2,7 +2,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Services } from './index.ts';
 
 /**
- * Periodic clean-up: trash past its retention, and external IDs that expired unused or were deleted
+ * Periodic clean-up: trash past its retention, points past theirs (and series left empty), and external IDs that expired unused or were deleted
  * (kept a day past that so a late confirm still gets a clear answer). Safe to run on every replica.
  */
 export function createMaintenance(deps: { services: Services; clock: Clock; trashRetentionMs: number }) {
@@ -10,6 +10,7 @@ export function createMaintenance(deps: { services: Services; clock: Clock; tras
   return async function runMaintenance() {
     const purgedIntegrations = await services.integrations.purgeTrash(trashRetentionMs);
     const purgedExternalIds = await services.externalIds.purge(clock.now() - 86_400_000);
-    return { purgedIntegrations, purgedExternalIds };
+    const purgedPoints = await services.points.purge();
+    return { purgedIntegrations, purgedExternalIds, purgedPoints };
   };
 }
