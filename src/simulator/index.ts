@@ -1,0 +1,21 @@
+/**
+ * Simulated AWS (STS, CloudWatch, EC2, S3) speaking the real wire protocols of the AWS SDK v3, for the demo,
+ * tests and benchmarks. See README.md beside this file.
+ */
+export { Simulator, startSimulator, type SimulatorOptions } from './simulator.ts';
+export { SimClock } from './clock.ts';
+export type { Account, AccessKey, CreateAccountInput, CreateRoleInput, CreateUserInput, Principal, Role, UserCredentials } from './accounts.ts';
+export type { AddInstanceInput, AddVolumeInput, Instance, InstanceStateName, Tag, Volume, VolumeAttachment } from './inventory.ts';
+export { generatedSample, seriesKey, statisticOf, STATISTICS } from './metric-store.ts';
+export type { AddSeriesInput, Dimension, GeneratorSpec, MetricSeries, PointInput, Sample, Statistic } from './metric-store.ts';
+export type { Bucket, PutObjectInput, S3Object } from './objects.ts';
+export { accountBase, dayPrefix, generateRecords, logFileKey } from './cloudtrail.ts';
+export type { CloudTrailRecord, CloudTrailWriteInput, CloudTrailWriteResult } from './cloudtrail.ts';
+export { FAULT_KINDS } from './faults.ts';
+export type { Fault, FaultInput, FaultKind, ServiceSelector } from './faults.ts';
+export type { CallCount, CallFilter } from './counters.ts';
+export { DEFAULT_EC2_METRICS, seededInstanceId } from './seed.ts';
+export type { SeedAccountInput, SeedAccountResult, SeedSeriesInput, SeedSeriesResult } from './seed.ts';
+export { DEFAULT_REGIONS, KNOWN_REGIONS } from './regions.ts';
+export type { ServiceName } from './errors.ts';
+export { ADMIN_PREFIX } from './admin.ts';

@@ -1,0 +1,12 @@
+import { IamStore } from './accounts.ts';
+import { InventoryStore } from './inventory.ts';
+import { MetricStore } from './metric-store.ts';
+import { ObjectStore } from './objects.ts';
+
+/** Everything the simulated AWS holds. */
+export class SimState {
+  readonly iam = new IamStore();
+  readonly inventory = new InventoryStore();
+  readonly metrics = new MetricStore();
+  readonly objects = new ObjectStore();
+}
