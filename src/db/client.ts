@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -40,6 +40,15 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const databaseDir = resolve(join(dataDir, 'postgres'));
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   await mkdir(resolve(dataDir), { recursive: true });
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data directory.
+  if (process.getuid?.() === 0) await chmod(resolve(dataDir), 0o755);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // As root the server runs as the `postgres` user, which must be able to reach <dataDir>/postgres
+    // (a directory from `mktemp -d` is 0700): let others traverse, not list, the data directory.
+    const { mode } = await stat(resolve(dataDir));
+    if ((mode & 0o001) === 0) await chmod(resolve(dataDir), (mode & 0o7777) | 0o001);
+  }
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -47,7 +56,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     password: 'skyport',
     persistent: true,
     // PostgreSQL refuses to run as root; as root the package runs it as a dedicated `postgres` user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: () => {},
     onError: () => {},
   });
