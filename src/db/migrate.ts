@@ -29,6 +29,9 @@ export async function runMigrations(pool: pg.Pool): Promise<void> {
 
 /** True when every migration in migrations/ has been applied (used by /readyz). */
 export async function migrationsApplied(pool: pg.Pool, expected: number): Promise<boolean> {
+  // A database no migration ever touched has no journal table: that is "not applied", not "unreachable".
+  const exists = await pool.query(`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS ok`);
+  if (!exists.rows[0].ok) return false;
   const res = await pool.query(
     `SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`,
   );

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SkyportError } from '../errors.ts';
 
 export function errorBody(code: number, message: string) {
@@ -8,10 +8,34 @@ export function errorBody(code: number, message: string) {
 // Connection-level failures of PostgreSQL (server gone, shutting down, too many clients…).
 const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006']);
 
+// pg and pg-pool raise these without a code when the server or the pool is gone.
+const DB_UNAVAILABLE_MESSAGE = /^(Cannot use a pool after calling end on the pool|Connection terminated|timeout exceeded when trying to connect)/;
+
+/** True when `error`, or an error it wraps (drizzle wraps driver errors in `cause`), says the database is unreachable. */
+function databaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if ((typeof code === 'string' && DB_UNAVAILABLE.has(code)) || DB_UNAVAILABLE_MESSAGE.test(e.message)) return true;
+  }
+  return false;
+}
+
 function send(reply: FastifyReply, code: number, message: string) {
   // Never answer 406: the Go client treats it as retryable.
   const status = code === 406 ? 400 : code;
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(status, message));
+}
+
+/**
+ * Fastify's `frameworkErrors` option: failures the router meets before any route or hook runs (a URL that
+ * is not valid percent-encoding, a path segment longer than maxParamLength), in the same envelope.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id);
+  // No id is that long: the segment names nothing that exists.
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return send(reply, 404, `no resource at ${request.method} ${request.url.split('?')[0].slice(0, 100)}…`);
+  if (error.code === 'FST_ERR_BAD_URL') return send(reply, 400, 'the URL is not valid: a path segment is not valid percent-encoding');
+  return send(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, error.message);
 }
 
 /**
@@ -36,7 +60,7 @@ export function installErrorHandler(app: FastifyInstance) {
         : error.message;
       return send(reply, status, message);
     }
-    if (error.code && DB_UNAVAILABLE.has(error.code)) {
+    if (databaseUnavailable(error)) {
       request.log.error({ err: error }, 'database unavailable');
       reply.header('retry-after', '5');
       return send(reply, 503, `the database is unavailable; retry later (request id ${request.id})`);

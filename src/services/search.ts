@@ -69,7 +69,7 @@ function condition(q: Condition, index: number): SQL {
   const m = method(q.matchingMethod, `query[${index}].matchingMethod`);
   let columns: SQL[];
   if (q.key === 'freetext') columns = FREETEXT;
-  else if (TEXT_KEYS[q.key]) columns = [TEXT_KEYS[q.key]];
+  else if (Object.hasOwn(TEXT_KEYS, q.key)) columns = [TEXT_KEYS[q.key]];
   else throw badRequest(`query[${index}].key "${q.key}" is not searchable; use one of ${[...Object.keys(TEXT_KEYS), 'freetext'].join(', ')}`);
   const caseless = CASELESS_EXACT.has(q.key);
   // coalesce: a NULL column never matches, and negation of a non-match is a match.
@@ -118,7 +118,8 @@ export function createSearchService(deps: { db: Db; queries: IntegrationQueries 
       const where = whereOf(p, trashed, req.query);
       const orderBy: SQL[] = [];
       if (req.sort) {
-        const column = SORT_COLUMNS[req.sort.field];
+        // hasOwn: a field named after an Object.prototype member (constructor, toString) is unknown too.
+        const column = Object.hasOwn(SORT_COLUMNS, req.sort.field) ? SORT_COLUMNS[req.sort.field] : undefined;
         if (!column) throw badRequest(`sort.field "${req.sort.field}" is not sortable; use one of ${Object.keys(SORT_COLUMNS).join(', ')}`);
         orderBy.push(req.sort.ascending === false ? desc(column) : asc(column));
       }

@@ -21,6 +21,7 @@ export interface Principal {
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 const CUSTOMER_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: number }) {
   const { db, clock, cacheTtlMs } = deps;
@@ -64,10 +65,14 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
 
     /** Makes sure a token with exactly this value exists with agent_management (SKYPORT_BOOTSTRAP_TOKEN). */
     async ensureBootstrap(token: string): Promise<boolean> {
-      const [existing] = await db.select({ id: tokens.id }).from(tokens).where(eq(tokens.tokenHash, hashToken(token)));
-      if (existing) return false;
-      await storeToken(token, { name: 'bootstrap', permissions: ['agent_management'], customerId: DEFAULT_CUSTOMER });
-      return true;
+      await ensureCustomer(DEFAULT_CUSTOMER);
+      // Replicas starting together all get here: the unique index on the hash lets exactly one insert win.
+      const inserted = await db
+        .insert(tokens)
+        .values({ id: randomUUID(), customerId: DEFAULT_CUSTOMER, name: 'bootstrap', tokenHash: hashToken(token), permissions: ['agent_management'] })
+        .onConflictDoNothing()
+        .returning({ id: tokens.id });
+      return inserted.length > 0;
     },
 
     /** True when no token (revoked or not) has ever been created. */
@@ -93,6 +98,8 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
     },
 
     async revoke(id: string) {
+      // Token ids are UUIDs; anything else cannot name a token (and would be a SQL error on the uuid column).
+      if (!UUID.test(id)) throw notFound(`no active token with id ${id}`);
       const rows = await db
         .update(tokens)
         .set({ revokedAt: new Date(clock.now()) })
