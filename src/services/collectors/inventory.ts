@@ -1,4 +1,5 @@
 import { DescribeInstancesCommand, DescribeVolumesCommand, type EC2Client, type Tag } from '@aws-sdk/client-ec2';
+import { createTtlCache, type TtlCache } from './cloudwatch/ttlCache.ts';
 
 /**
  * The EC2 inventory of one account and region (DescribeInstances / DescribeVolumes, every page, MaxResults
@@ -126,4 +127,53 @@ export async function loadInventory(ec2: EC2Client, opts: { volumes: boolean }, 
     opts.volumes ? describeAllVolumes(ec2, signal) : Promise.resolve([]),
   ]);
   return { instances: byInstanceId(instances), volumes: byVolumeId(volumes) };
+}
+
+/** How long a described inventory is reused: about one collection cycle. */
+export const INVENTORY_TTL_MS = 60_000;
+
+/**
+ * The EC2 inventory of each role ARN × region, described at most once per `ttlMs` for every collector of the
+ * process that asks (the CloudWatch collector for selection tags and source names, the EC2 collector for its
+ * metrics): an account with a CLOUDWATCH and an EC2 integration is described once per cycle. Instances and
+ * volumes are cached apart (CloudWatch needs volumes only for AWS/EBS metrics). Concurrent loads of one key
+ * share one Describe; a failed load is not cached. Time is the caller's (`now`). Build one per process and
+ * pass it to every collector. The maps returned are shared: read them, never change them.
+ */
+export interface InventoryCache {
+  instances(roleArn: string, region: string, ec2: EC2Client, now: number, signal?: AbortSignal): Promise<Map<string, Ec2Instance>>;
+  volumes(roleArn: string, region: string, ec2: EC2Client, now: number, signal?: AbortSignal): Promise<Map<string, Ec2Volume>>;
+  readonly size: number;
+  clear(): void;
+}
+
+export function createInventoryCache(opts: { ttlMs?: number; maxEntries?: number } = {}): InventoryCache {
+  const settings = { ttlMs: opts.ttlMs ?? INVENTORY_TTL_MS, maxEntries: opts.maxEntries ?? 200_000 };
+  const instances = createTtlCache<Map<string, Ec2Instance>>(settings);
+  const volumes = createTtlCache<Map<string, Ec2Volume>>(settings);
+
+  // A load is shared by every caller of its key but runs under the first caller's signal: when that caller is
+  // cancelled (its lease was lost), the others load again under their own signal instead of failing with it.
+  async function shared<V>(cache: TtlCache<V>, key: string, now: number, load: () => Promise<V>, signal?: AbortSignal): Promise<V> {
+    try {
+      return await cache.get(key, now, load);
+    } catch (error) {
+      if (signal?.aborted || (error as Error | undefined)?.name !== 'AbortError') throw error;
+      return cache.get(key, now, load);
+    }
+  }
+
+  return {
+    instances: (roleArn, region, ec2, now, signal) =>
+      shared(instances, `${roleArn}|${region}`, now, async () => byInstanceId(await describeAllInstances(ec2, signal)), signal),
+    volumes: (roleArn, region, ec2, now, signal) =>
+      shared(volumes, `${roleArn}|${region}`, now, async () => byVolumeId(await describeAllVolumes(ec2, signal)), signal),
+    get size() {
+      return instances.size + volumes.size;
+    },
+    clear() {
+      instances.clear();
+      volumes.clear();
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { classifyAwsError } from '../../aws/errors.ts';
-import { describeAllInstances, describeAllVolumes, byInstanceId, byVolumeId, type Ec2Instance, type Ec2Inventory, type Ec2Volume } from '../inventory.ts';
+import { createInventoryCache, type Ec2Inventory, type Ec2Volume, type InventoryCache } from '../inventory.ts';
 import { DEFAULT_HOST_NAME_TAGS } from '../naming.ts';
 import type { CollectedPoint, CollectInput, CollectResult, Collector } from '../types.ts';
 import { mapLimit } from './concurrency.ts';
@@ -21,7 +21,6 @@ import {
   selectsByTags,
   type SelectedMetric,
 } from './selection.ts';
-import { createTtlCache } from './ttlCache.ts';
 import { cursorScope, formatPosition, parsePosition, regionScope, windowFor, type Window } from './windows.ts';
 
 /**
@@ -57,6 +56,8 @@ export interface CloudWatchCollectorDeps {
   regionsTtlMs: number;
   /** EC2 inventory is reused this long, i.e. within one cycle (1 min). */
   inventoryTtlMs: number;
+  /** The process's EC2 inventory cache, shared with the EC2 collector; unset: one of its own (inventoryTtlMs). */
+  inventory?: InventoryCache;
   /** Bound of each cache (entries). */
   maxCacheEntries: number;
   /** Instance tags tried for source names. */
@@ -121,8 +122,7 @@ export function createCloudWatchCollector(overrides: Partial<CloudWatchCollector
 
   const regionsCache = createRegionsCache({ ttlMs: d.regionsTtlMs, maxEntries: d.maxCacheEntries });
   const listings = createListMetricsCache({ ttlMs: d.listMetricsTtlMs, maxEntries: d.maxCacheEntries });
-  const instancesCache = createTtlCache<Map<string, Ec2Instance>>({ ttlMs: d.inventoryTtlMs, maxEntries: d.maxCacheEntries });
-  const volumesCache = createTtlCache<Map<string, Ec2Volume>>({ ttlMs: d.inventoryTtlMs, maxEntries: d.maxCacheEntries });
+  const inventoryCache = d.inventory ?? createInventoryCache({ ttlMs: d.inventoryTtlMs, maxEntries: d.maxCacheEntries });
 
   return async function collectCloudWatch(input: CollectInput): Promise<CollectResult> {
     const { target, aws, cursors, now, signal } = input;
@@ -187,11 +187,10 @@ export function createCloudWatchCollector(overrides: Partial<CloudWatchCollector
 
     const loadInventory = async (run: RegionRun, volumes: boolean): Promise<void> => {
       const ec2 = aws.ec2(run.region);
-      const key = `${owner}|${run.region}`;
       try {
         const [instances, vols] = await Promise.all([
-          instancesCache.get(key, now, async () => byInstanceId(await describeAllInstances(ec2, signal))),
-          volumes ? volumesCache.get(key, now, async () => byVolumeId(await describeAllVolumes(ec2, signal))) : Promise.resolve(new Map<string, Ec2Volume>()),
+          inventoryCache.instances(owner, run.region, ec2, now, signal),
+          volumes ? inventoryCache.volumes(owner, run.region, ec2, now, signal) : Promise.resolve(new Map<string, Ec2Volume>()),
         ]);
         run.inventory = { instances, volumes: vols };
       } catch (error) {

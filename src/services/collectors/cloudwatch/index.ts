@@ -1,7 +1,8 @@
 /**
  * The CloudWatch collector. `collectCloudWatch` is an instance with the defaults (enabled regions from
  * DescribeRegions); the scheduler builds its own with `createCloudWatchCollector({ regions, … })` from the
- * config. Each instance owns its caches (regions, ListMetrics listings, EC2 inventory): build one per process.
+ * config. Each instance owns its caches (regions, ListMetrics listings; the EC2 inventory unless the process's
+ * shared one is passed as `inventory`): build one per process.
  */
 import { CLOUDWATCH_DEFAULTS, createCloudWatchCollector, type CloudWatchCollectorDeps } from './collector.ts';
 import type { Collector } from '../types.ts';

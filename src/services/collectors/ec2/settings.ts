@@ -1,0 +1,52 @@
+import { parseTagExpr } from '../../integrationInput.ts';
+import { DEFAULT_HOST_NAME_TAGS, wholeMatchRegex } from '../naming.ts';
+
+/**
+ * An EC2 integration's `ec2` config object, compiled once per run (SPEC.md §4):
+ * - `hostNameTags`: instance tags tried in order for a source name; unset (or not a list): hostname, host,
+ *   name. Keys are compared case-insensitively. An explicit empty list means "no tag": instance ids.
+ * - `instanceSelectionTagsExpr` / `volumeSelectionTagsExpr`: `k=v, k=v` pairs, OR-ed; a resource is selected
+ *   when it carries one of the pairs exactly (keys and values case-sensitive, as AWS tags are). Unset or
+ *   blank: every instance / volume.
+ * - `metricFilterRegex`: whole metric name, case-insensitively; unset: every metric.
+ * - `pointTagFilterRegex`: AWS tag keys (whole key, case-insensitively) that become point tags; unset: none.
+ * - `customNamespaces`: `LIMITS` (any letter case) adds the account-limit metrics.
+ */
+export interface Ec2Settings {
+  hostNameTags: readonly string[];
+  instanceSelection?: Array<[string, string]>;
+  volumeSelection?: Array<[string, string]>;
+  metricFilter?: RegExp;
+  pointTagFilter?: RegExp;
+  limits: boolean;
+  additionalTags: Record<string, string> | null;
+}
+
+function selection(field: string, expr: unknown): Array<[string, string]> | undefined {
+  if (typeof expr !== 'string' || expr.trim() === '') return undefined;
+  const pairs = parseTagExpr(field, expr);
+  return pairs.length > 0 ? pairs : undefined;
+}
+
+export function compileEc2Settings(config: Record<string, unknown>, additionalTags: Record<string, string> | null): Ec2Settings {
+  const hostNameTags = Array.isArray(config.hostNameTags)
+    ? config.hostNameTags.filter((t): t is string => typeof t === 'string' && t.trim() !== '')
+    : DEFAULT_HOST_NAME_TAGS;
+  const namespaces = Array.isArray(config.customNamespaces) ? config.customNamespaces : [];
+  return {
+    hostNameTags,
+    instanceSelection: selection('ec2.instanceSelectionTagsExpr', config.instanceSelectionTagsExpr),
+    volumeSelection: selection('ec2.volumeSelectionTagsExpr', config.volumeSelectionTagsExpr),
+    metricFilter: wholeMatchRegex(config.metricFilterRegex),
+    pointTagFilter: wholeMatchRegex(config.pointTagFilterRegex),
+    limits: namespaces.some((n) => typeof n === 'string' && n.trim().toUpperCase() === 'LIMITS'),
+    additionalTags: additionalTags && Object.keys(additionalTags).length > 0 ? additionalTags : null,
+  };
+}
+
+/** Does a resource carry one of the pairs (OR)? Without pairs everything is selected. */
+export function selected(tags: Readonly<Record<string, string>>, pairs: ReadonlyArray<[string, string]> | undefined): boolean {
+  if (!pairs) return true;
+  for (const [k, v] of pairs) if (Object.hasOwn(tags, k) && tags[k] === v) return true;
+  return false;
+}
