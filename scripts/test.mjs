@@ -32,8 +32,6 @@ async function startEmbedded() {
   const dir = mkdtempSync(join(tmpdir(), 'skyport-test-pg-'));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter this directory.
   chmodSync(dir, 0o755);
-  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach <dir>/data (mkdtemp makes 0700).
-  if (process.getuid?.() === 0) chmodSync(dir, 0o711);
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),

@@ -1,4 +1,4 @@
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -40,15 +40,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const databaseDir = resolve(join(dataDir, 'postgres'));
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   await mkdir(resolve(dataDir), { recursive: true });
-  // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data directory.
-  if (process.getuid?.() === 0) await chmod(resolve(dataDir), 0o755);
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) {
-    // As root the server runs as the `postgres` user, which must be able to reach <dataDir>/postgres
-    // (a directory from `mktemp -d` is 0700): let others traverse, not list, the data directory.
-    const { mode } = await stat(resolve(dataDir));
-    if ((mode & 0o001) === 0) await chmod(resolve(dataDir), (mode & 0o7777) | 0o001);
-  }
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data directory.
+  if (asRoot) await chmod(resolve(dataDir), 0o755);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
