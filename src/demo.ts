@@ -78,8 +78,8 @@ export async function demo(base: Config) {
       `  Integration: ${integration.id} (role ${seeded.role!.arn}, external ID ${externalId})\n\n` +
       `Try:\n` +
       `  curl -s ${auth} ${url}/api/v2/cloudintegration\n` +
-      `  curl -s ${auth} ${url}/api/v2/cloudintegration/${integration.id}\n` +
-      `  curl -s ${auth} -X POST ${url}/api/v2/cloudintegration/${integration.id}/disable\n\n` +
+      `  curl -s ${auth} ${url}/api/v2/cloudintegration/${integration.id}      # status fields after the first collection\n` +
+      `  curl -s ${auth} "${url}/api/v2/chart/raw?metric=aws.ec2.cpuutilization.average"   # the collected points\n\n` +
       `Stop with Ctrl-C.\n`,
   );
   return app;
