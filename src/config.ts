@@ -32,6 +32,8 @@ export const EnvSchema = Type.Object({
   SKYPORT_CLOUDWATCH_PERIOD: Type.String({ default: '60s', description: 'CloudWatch period of collected points' }),
   SKYPORT_CLOUDWATCH_DELAY: Type.String({ default: '5m', description: 'How far behind now a CloudWatch window ends (CloudWatch data converges late)' }),
   SKYPORT_CLOUDWATCH_LOOKBACK: Type.String({ default: '1h', description: 'How far back a new integration\'s first window starts' }),
+  SKYPORT_CLOUDTRAIL_LOOKBACK: Type.String({ default: '1h', description: 'How far back a new CloudTrail integration starts reading log files (by delivery time)' }),
+  SKYPORT_EVENTS_RETENTION: Type.String({ default: '30d', description: 'How long stored events (CloudTrail actions, ended system events) are kept' }),
   SKYPORT_MAX_SERIES_PER_INTEGRATION: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'Unique series one integration may collect per run' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
@@ -50,6 +52,7 @@ export interface Config {
   externalIdTtlMs: number;
   trashRetentionMs: number;
   pointsRetentionMs: number;
+  eventsRetentionMs: number;
   authCacheTtlMs: number;
   bodyLimit: number;
   metricsEnabled: boolean;
@@ -62,6 +65,9 @@ export interface Config {
     pollMs: number;
     shutdownGraceMs: number;
     replicaId: string;
+  };
+  cloudtrail: {
+    lookbackMs: number;
   };
   cloudwatch: {
     periodSec: number;
@@ -118,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     externalIdTtlMs: duration('SKYPORT_EXTERNAL_ID_TTL'),
     trashRetentionMs: duration('SKYPORT_TRASH_RETENTION'),
     pointsRetentionMs: duration('SKYPORT_POINTS_RETENTION'),
+    eventsRetentionMs: duration('SKYPORT_EVENTS_RETENTION'),
     authCacheTtlMs: duration('SKYPORT_AUTH_CACHE_TTL'),
     bodyLimit: e.SKYPORT_BODY_LIMIT,
     metricsEnabled: e.SKYPORT_METRICS === 'on',
@@ -130,6 +137,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: duration('SKYPORT_SCHEDULER_POLL'),
       shutdownGraceMs: duration('SKYPORT_SHUTDOWN_GRACE'),
       replicaId: e.SKYPORT_REPLICA_ID ?? `${hostname()}:${e.PORT}`,
+    },
+    cloudtrail: {
+      lookbackMs: duration('SKYPORT_CLOUDTRAIL_LOOKBACK'),
     },
     cloudwatch: {
       periodSec: Math.max(1, Math.round(duration('SKYPORT_CLOUDWATCH_PERIOD') / 1000)),

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { ref, StringMap } from './ref.ts';
 import { Envelope, Paged } from './common.ts';
+import { Event } from './events.ts';
 
 const Regex = (description: string) => Type.String({ maxLength: 1024, description });
 const TagExpr = (description: string) => Type.String({ maxLength: 4096, description });
@@ -88,23 +89,8 @@ export const EC2Configuration = Type.Object(
   { $id: 'EC2Configuration', description: 'Settings of an EC2 ("AWS Metrics+") integration' },
 );
 
-export const Event = Type.Object(
-  {
-    id: Type.Optional(Type.String({ description: 'Event id' })),
-    name: Type.String({ description: 'What happened' }),
-    startTime: Type.Integer({ description: 'When it started, epoch milliseconds' }),
-    endTime: Type.Optional(Type.Integer({ description: 'When it ended, epoch milliseconds; absent while it is ongoing' })),
-    runningState: Type.Optional(Type.String({ enum: ['ONGOING', 'PENDING', 'ENDED'], description: 'Whether the event is still going on' })),
-    annotations: StringMap({ description: 'Details of the event as key/value text' }),
-    tags: Type.Optional(Type.Array(Type.String(), { description: 'Event tags' })),
-    hosts: Type.Optional(Type.Array(Type.String(), { description: 'Sources the event concerns' })),
-    creatorType: Type.Optional(Type.Array(Type.String(), { description: 'Who created it; SYSTEM for events Skyport raises' })),
-    isUserEvent: Type.Optional(Type.Boolean({ description: 'False for events Skyport raises itself' })),
-    createdEpochMillis: Type.Optional(Type.Integer({ description: 'When the event was stored, epoch milliseconds' })),
-    updatedEpochMillis: Type.Optional(Type.Integer({ description: 'When the event was last changed, epoch milliseconds' })),
-  },
-  { $id: 'Event', description: 'An event: something that happened at a time, such as an integration losing its AWS credentials' },
-);
+// The Event model lives in events.ts (it is also the item of GET /api/v2/event); re-exported for lastErrorEvent.
+export { Event };
 
 const serviceDescription =
   'The AWS service to collect: CLOUDWATCH, CLOUDTRAIL or EC2 (any letter case on input; uppercase on output)';

@@ -25,6 +25,7 @@ import {
   Sorting,
 } from './search.ts';
 import { Point, RawTimeseries } from './points.ts';
+import { PagedEvent, ResponseContainerEvent, ResponseContainerPagedEvent } from './events.ts';
 
 /** Every named schema, registered once with the app (validation, serialization, OpenAPI components). */
 export const sharedSchemas: TSchema[] = [
@@ -52,4 +53,7 @@ export const sharedSchemas: TSchema[] = [
   ResponseContainerFacetResponse,
   Point,
   RawTimeseries,
+  PagedEvent,
+  ResponseContainerEvent,
+  ResponseContainerPagedEvent,
 ];

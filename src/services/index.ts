@@ -8,6 +8,7 @@ import { createExternalIdService } from './externalIds.ts';
 import { createIntegrationService } from './integrations.ts';
 import { createSearchService } from './search.ts';
 import { createPointsService } from './points.ts';
+import { createEventService } from './events.ts';
 import type { CredentialCheck } from './credentialCheck.ts';
 
 /** The composition root of the services: every dependency is passed in here, nowhere else. */
@@ -20,7 +21,8 @@ export function createServices(deps: { database: Database; config: Config; clock
   const integrations = createIntegrationService({ db, queries, externalIds, credentialCheck, clock });
   const search = createSearchService({ db, queries });
   const points = createPointsService({ db, clock, retentionMs: config.pointsRetentionMs });
-  return { tokens, externalIds, integrations, search, points };
+  const events = createEventService({ db, clock, retentionMs: config.eventsRetentionMs });
+  return { tokens, externalIds, integrations, search, points, events };
 }
 
 export type Services = ReturnType<typeof createServices>;

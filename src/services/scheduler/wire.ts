@@ -9,6 +9,9 @@ import { createRoleCredentials } from '../aws/credentials.ts';
 import { createRateLimiter } from '../aws/rateLimiter.ts';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { createCloudWatchCollector } from '../collectors/cloudwatch/index.ts';
+import { createCloudTrailCollector } from '../collectors/cloudtrail/index.ts';
+import { createEc2Collector } from '../collectors/ec2/index.ts';
+import { createInventoryCache } from '../collectors/inventory.ts';
 import { createSchedulerMetrics } from './metrics.ts';
 import { createScheduler } from './index.ts';
 
@@ -24,6 +27,8 @@ export function createCollection(deps: { config: Config; db: Db; clock: Clock; a
   const metrics = createSchedulerMetrics(registry);
   const clients = createAwsClientFactory({ settings: aws, limiter: createRateLimiter(), observe: metrics.observeAwsCall });
   const credentials = createRoleCredentials({ sts, clock });
+  // One EC2 inventory per role × region per cycle, shared by the CloudWatch and EC2 collectors.
+  const inventory = createInventoryCache({ ttlMs: 60_000 });
   const cloudwatch = createCloudWatchCollector({
     regions: aws.regions,
     periodSec: config.cloudwatch.periodSec,
@@ -33,13 +38,16 @@ export function createCollection(deps: { config: Config; db: Db; clock: Clock; a
     maxSeries: config.cloudwatch.maxSeries,
     listMetricsTtlMs: 3_600_000,
     regionsTtlMs: 3_600_000,
+    inventory,
   });
+  const ec2 = createEc2Collector({ regions: aws.regions, regionsTtlMs: 3_600_000, inventory });
+  const cloudtrail = createCloudTrailCollector({ regions: aws.regions, lookbackMs: config.cloudtrail.lookbackMs });
   const scheduler = createScheduler({
     db,
     queries: schedulerQueries(db),
     clock,
     owner: config.scheduler.replicaId,
-    collectors: { CLOUDWATCH: cloudwatch },
+    collectors: { CLOUDWATCH: cloudwatch, EC2: ec2, CLOUDTRAIL: cloudtrail },
     credentials,
     clients,
     metrics,
