@@ -102,6 +102,9 @@ main(process.argv.slice(2)).catch((err) => {
   } else if (typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS_')) {
     // A mistyped option: say which, without a stack trace.
     process.stderr.write(`skyport: ${err.message}\n\n${USAGE}\n`);
+  } else if (typeof err?.code === 'string' && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|28P01|3D000)$/.test(err.code)) {
+    // The database cannot be reached or refuses us: a setup problem, not a bug.
+    process.stderr.write(`skyport: cannot use the database (${err.code}): ${err.message}\n`);
   } else {
     process.stderr.write(`skyport: ${err?.stack ?? err}\n`);
   }

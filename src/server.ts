@@ -15,7 +15,13 @@ const MAINTENANCE_EVERY_MS = 10 * 60_000;
  * with periodic maintenance and a graceful shutdown on SIGINT/SIGTERM.
  */
 export async function serve(config: Config, overrides: { aws?: AwsSettings; onShutdown?: () => Promise<void> } = {}) {
-  const log = pino({ level: config.logLevel, redact: LOG_REDACT });
+  // Log lines are buffered and written in batches of at least 4 KiB, and at least every second: one write(2)
+  // per log line (two per request at info) cost more CPU than anything else Skyport adds to a request (see
+  // docs/PERFORMANCE.md). Pending lines are flushed synchronously on exit, including after a fatal error.
+  const log = pino(
+    { level: config.logLevel, redact: LOG_REDACT },
+    pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }),
+  );
   const database = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPgPort: config.embeddedPgPort, poolSize: config.dbPoolSize },
     log,
@@ -27,10 +33,10 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   const { tokens } = app.services;
   if (config.bootstrapToken) {
     if (await tokens.ensureBootstrap(config.bootstrapToken)) log.info('bootstrap token stored (SKYPORT_BOOTSTRAP_TOKEN)');
-  } else if (await tokens.none()) {
-    const { token } = await tokens.create({ name: 'admin', permissions: ['agent_management'] });
+  } else {
+    const token = await tokens.createFirstToken();
     // Printed once, to the terminal only: it is stored hashed and cannot be shown again.
-    process.stdout.write(
+    if (token) process.stdout.write(
       `\n  First start: created an admin API token (agent_management, customer "default").\n` +
         `  It is shown only this once:\n\n    ${token}\n\n` +
         `  Try:  curl -H "Authorization: Bearer ${token}" http://${config.host}:${config.port}/api/v2/cloudintegration\n\n`,

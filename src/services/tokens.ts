@@ -1,5 +1,5 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import crypto, { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { customers, tokens } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -18,7 +18,12 @@ export interface Principal {
   permissions: string[];
 }
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+// Runs on every API request (the auth cache is keyed by the hash): the one-shot crypto.hash (Node >= 20.12)
+// costs about half of createHash().update().digest().
+export const hashToken: (token: string) => string =
+  typeof crypto.hash === 'function'
+    ? (token) => crypto.hash('sha256', token, 'hex')
+    : (token) => createHash('sha256').update(token).digest('hex');
 
 const CUSTOMER_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -67,18 +72,40 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
     async ensureBootstrap(token: string): Promise<boolean> {
       await ensureCustomer(DEFAULT_CUSTOMER);
       // Replicas starting together all get here: the unique index on the hash lets exactly one insert win.
-      const inserted = await db
+      // A token with this value that was revoked, or lost agent_management, is restored: the variable says
+      // this value must work (revoke it by removing the variable, then revoking the token).
+      const stored = await db
         .insert(tokens)
         .values({ id: randomUUID(), customerId: DEFAULT_CUSTOMER, name: 'bootstrap', tokenHash: hashToken(token), permissions: ['agent_management'] })
-        .onConflictDoNothing()
+        .onConflictDoUpdate({
+          target: tokens.tokenHash,
+          set: { revokedAt: null, permissions: sql`array(SELECT DISTINCT unnest(${tokens.permissions} || ARRAY['agent_management']))` },
+          setWhere: sql`${tokens.revokedAt} IS NOT NULL OR NOT ('agent_management' = ANY(${tokens.permissions}))`,
+        })
         .returning({ id: tokens.id });
-      return inserted.length > 0;
+      return stored.length > 0;
     },
 
-    /** True when no token (revoked or not) has ever been created. */
-    async none(): Promise<boolean> {
-      const rows = await db.select({ id: tokens.id }).from(tokens).limit(1);
-      return rows.length === 0;
+    /**
+     * On a first start (no token ever created), creates the admin token and returns it; otherwise null.
+     * An advisory lock makes replicas that start together on an empty database create only one.
+     */
+    async createFirstToken(): Promise<string | null> {
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(7253110043)`);
+        const [any] = await tx.select({ id: tokens.id }).from(tokens).limit(1);
+        if (any) return null;
+        await tx.insert(customers).values({ id: DEFAULT_CUSTOMER }).onConflictDoNothing();
+        const token = newApiToken();
+        await tx.insert(tokens).values({
+          id: randomUUID(),
+          customerId: DEFAULT_CUSTOMER,
+          name: 'admin',
+          tokenHash: hashToken(token),
+          permissions: ['agent_management'],
+        });
+        return token;
+      });
     },
 
     async list(customerId?: string) {
