@@ -9,7 +9,6 @@ import { systemClock, type Clock } from './lib/clock.ts';
 import { sharedSchemas } from './schemas/registry.ts';
 import { unavailable } from './errors.ts';
 import { createServices } from './services/index.ts';
-import type { CredentialCheck } from './services/credentialCheck.ts';
 import { awsSettingsFromConfig, createStsClient, type AwsSettings } from './services/aws/clients.ts';
 import { awsCredentialCheck } from './services/aws/credentialCheck.ts';
 import { createCollection } from './services/scheduler/wire.ts';
@@ -24,6 +23,7 @@ import { externalIdRoutes } from './routes/externalIds.ts';
 import { cloudIntegrationRoutes } from './routes/cloudIntegrations.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chartRoutes } from './routes/chart.ts';
+import { eventRoutes } from './routes/events.ts';
 
 export interface AppDeps {
   config: Config;
@@ -31,7 +31,6 @@ export interface AppDeps {
   clock?: Clock;
   /** Where AWS is: from the config (the SDK's own resolution) unless given (the simulator). */
   aws?: AwsSettings;
-  credentialCheck?: CredentialCheck;
   /** The process's pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
 }
@@ -53,7 +52,8 @@ export async function buildApp(deps: AppDeps) {
   const clock = deps.clock ?? systemClock;
   const aws = deps.aws ?? awsSettingsFromConfig(config);
   const sts = createStsClient(aws);
-  const credentialCheck = deps.credentialCheck ?? awsCredentialCheck(sts);
+  // The create/update-time check assumes the role with STS, wherever `aws` points (the simulator in tests).
+  const credentialCheck = awsCredentialCheck(sts);
   const services = createServices({ database, config, clock, credentialCheck });
   const expectedMigrations = countMigrations();
 
@@ -81,11 +81,14 @@ export async function buildApp(deps: AppDeps) {
     closing = true;
     await collection.scheduler.stop(config.scheduler.shutdownGraceMs);
   });
-  app.addHook('onRequest', async (request) => {
-    if (closing && request.routeOptions.config.access) throw unavailable('the server is shutting down; retry on another replica', 1);
+  // Hooks that run on every request take a callback rather than being async: no promise per request.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (closing && request.routeOptions.config.access) return done(unavailable('the server is shutting down; retry on another replica', 1));
+    done();
   });
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 
   for (const schema of sharedSchemas) app.addSchema(schema);
@@ -111,6 +114,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(cloudIntegrationRoutes, { integrations: services.integrations });
   await app.register(searchRoutes, { search: services.search });
   await app.register(chartRoutes, { points: services.points });
+  await app.register(eventRoutes, { events: services.events });
 
   app.addHook('onClose', async () => {
     collection.close();

@@ -9,6 +9,8 @@ import { client, manualClock } from '../helpers/app.ts';
 import { issueExternalId, ok, rowText, suiteApp, createIntegration, ROLE_ARN, OTHER_ROLE_ARN, UUID_LOWER } from '../routes/fixtures.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261121);
+/** Created in the simulator by setup(), trusting Skyport until its first integration is stored, then not. */
+const REVOKED_ROLE_ARN = 'arn:aws:iam::123456789012:role/revoked-reader';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 
 // ---------- value generators ----------
@@ -35,7 +37,8 @@ const weird: fc.Arbitrary<unknown> = fc.oneof(
 const mostly = <T>(good: fc.Arbitrary<T>, goodWeight = 6) => fc.oneof({ weight: goodWeight, arbitrary: good }, { weight: 1, arbitrary: weird });
 
 const roleArn = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(ROLE_ARN, OTHER_ROLE_ARN, 'arn:aws-cn:iam::000000000000:role/a/b') },
+  // Well-formed: roles Skyport can assume, and ones STS refuses it (revoked, never created, another partition).
+  { weight: 6, arbitrary: fc.constantFrom(ROLE_ARN, OTHER_ROLE_ARN, REVOKED_ROLE_ARN, 'arn:aws:iam::123456789012:role/never-created', 'arn:aws-cn:iam::000000000000:role/a/b') },
   { weight: 1, arbitrary: fc.constantFrom('arn:aws::1234567:role/example-arn', 'arn:aws:iam::123456789012:user/u', '') },
   { weight: 1, arbitrary: text },
 );
@@ -346,9 +349,16 @@ describe(`fuzzing request bodies (seed ${SEED}, ${RUNS} runs per endpoint)`, () 
 
   async function setup() {
     if (externalIds.length > 0) return;
-    const { app, admin } = ctx();
+    const { app, admin, aws } = ctx();
     const call = client(app, admin);
-    const [a, b, c, expired, deleted] = [await issueExternalId(call), await issueExternalId(call), await issueExternalId(call), await issueExternalId(call), await issueExternalId(call)];
+    const [a, b, c, d, expired, deleted] = [
+      await issueExternalId(call),
+      await issueExternalId(call),
+      await issueExternalId(call),
+      await issueExternalId(call),
+      await issueExternalId(call),
+      await issueExternalId(call),
+    ];
     ok(await call('DELETE', `/api/v2/cloudintegration/awsExternalId/${deleted}`));
     const made = [
       (await createIntegration(call, { name: 'cw', service: 'CLOUDWATCH', cloudWatch: { baseCredentials: { roleArn: ROLE_ARN, externalId: a } } })).id,
@@ -356,12 +366,20 @@ describe(`fuzzing request bodies (seed ${SEED}, ${RUNS} runs per endpoint)`, () 
       (await createIntegration(call, { name: 'ec2', service: 'EC2', ec2: { baseCredentials: { roleArn: OTHER_ROLE_ARN, externalId: c } } })).id,
     ];
     ok(await call('DELETE', `/api/v2/cloudintegration/${(await createIntegration(call, { name: 'trashed', service: 'EC2', ec2: { baseCredentials: { roleArn: OTHER_ROLE_ARN, externalId: c } } })).id}`));
-    clock.advance(2 * 3_600_000); // `expired` is now past its TTL; a, b and c are in use and stay valid.
+    // A role that trusted Skyport when `d` was first used with it (so `d` is bound to it and stays valid), and
+    // whose trust policy then dropped Skyport: bodies with it pass every input rule and meet the real
+    // AccessDenied of STS (a 400, nothing stored) unless they carry forceSave.
+    aws.sim.createRole({ accountId: '123456789012', name: 'revoked-reader', trustedPrincipals: [aws.skyportArn] });
+    await createIntegration(call, { name: 'revoked', service: 'CLOUDWATCH', cloudWatch: { baseCredentials: { roleArn: REVOKED_ROLE_ARN, externalId: d } } });
+    aws.sim.updateRoleTrust(REVOKED_ROLE_ARN, { trustedPrincipals: ['arn:aws:iam::111122223333:root'] });
+    clock.advance(2 * 3_600_000); // `expired` is now past its TTL; a, b, c and d are in use and stay valid.
     targets = made;
-    pairs = [{ roleArn: ROLE_ARN, externalId: a }, { roleArn: ROLE_ARN, externalId: b }, { roleArn: OTHER_ROLE_ARN, externalId: c }];
-    externalIds = [a, b, c, expired, deleted];
+    // Most well-formed bodies name a role Skyport can assume (so creates succeed often), one in four the revoked one.
+    pairs = [{ roleArn: ROLE_ARN, externalId: a }, { roleArn: ROLE_ARN, externalId: b }, { roleArn: OTHER_ROLE_ARN, externalId: c }, { roleArn: REVOKED_ROLE_ARN, externalId: d }];
+    externalIds = [a, b, c, d, expired, deleted];
   }
 
+  const stsRefusals = () => ctx().aws.sim.callCount({ service: 'sts', api: 'AssumeRole', error: 'AccessDenied' });
   const rows = async () => (await ctx().database.pool.query('SELECT count(*)::int AS n FROM integrations')).rows[0].n as number;
   const send = (method: 'POST' | 'PUT', url: string, body: unknown) =>
     ctx().app.inject({ method, url, headers: { authorization: `Bearer ${ctx().admin}`, 'content-type': 'application/json' }, payload: payloadOf(body) });
@@ -369,6 +387,7 @@ describe(`fuzzing request bodies (seed ${SEED}, ${RUNS} runs per endpoint)`, () 
   test('POST /api/v2/cloudintegration', async () => {
     await setup();
     const start = await rows();
+    const refusedByStsBefore = stsRefusals();
     let created = 0;
     await runProperty('create', integrationBodies(externalIds, pairs), SEED, async (body) => {
       const res = await send('POST', '/api/v2/cloudintegration', body);
@@ -380,8 +399,10 @@ describe(`fuzzing request bodies (seed ${SEED}, ${RUNS} runs per endpoint)`, () 
       assert.equal(await rows(), start + created, `rows match 200 creates after ${payloadOf(body)} → ${res.statusCode}`);
     });
     assert.equal(await rows(), start + created);
-    console.log(`create: ${created} of ${RUNS} bodies stored`);
+    const refusedBySts = stsRefusals() - refusedByStsBefore;
+    console.log(`create: ${created} of ${RUNS} bodies stored; STS refused the role of ${refusedBySts}`);
     if (RUNS >= 1000) assert.ok(created > RUNS / 20, `the generator reaches valid bodies too (${created} stored)`);
+    if (RUNS >= 1000) assert.ok(refusedBySts > 0, 'the generator reaches roles that STS refuses too');
   });
 
   test('PUT /api/v2/cloudintegration/{id}', async () => {

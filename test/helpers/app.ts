@@ -2,7 +2,6 @@ import type { TestContext } from 'node:test';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Clock } from '../../src/lib/clock.ts';
-import type { CredentialCheck } from '../../src/services/credentialCheck.ts';
 import type { AwsSettings } from '../../src/services/aws/clients.ts';
 import { createTestDatabase } from './db.ts';
 
@@ -33,11 +32,11 @@ export interface TestApp {
 /** The real app on a fresh database, closed when the test (or suite) ends. */
 export async function buildTestApp(
   t: Pick<TestContext, 'after'>,
-  opts: { env?: Record<string, string>; clock?: Clock; credentialCheck?: CredentialCheck; aws?: AwsSettings } = {},
+  opts: { env?: Record<string, string>; clock?: Clock; aws?: AwsSettings } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({ SKYPORT_AUTH_CACHE_TTL: '0s', ...opts.env });
-  const app = await buildApp({ config, database, clock: opts.clock, credentialCheck: opts.credentialCheck, aws: opts.aws });
+  const app = await buildApp({ config, database, clock: opts.clock, aws: opts.aws });
   await app.ready();
   t.after(async () => {
     await app.close();

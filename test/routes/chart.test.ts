@@ -6,7 +6,7 @@ import { writePoints } from '../../src/db/queries/points.ts';
 import type { CollectedPoint } from '../../src/services/collectors/types.ts';
 import { createMaintenance } from '../../src/services/maintenance.ts';
 import { buildTestApp, client, manualClock } from '../helpers/app.ts';
-import { acceptEveryRole, assertError, raw, suiteApp, tenant } from './fixtures.ts';
+import { assertError, raw, startApiAws, suiteApp, tenant } from './fixtures.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -195,7 +195,7 @@ describe('points retention', () => {
   test('maintenance deletes points older than SKYPORT_POINTS_RETENTION and series left empty, keeps recent ones', async (t) => {
     const clock = manualClock();
     const now = clock.now();
-    const testApp = await buildTestApp(t, { clock, credentialCheck: acceptEveryRole, env: { SKYPORT_POINTS_RETENTION: '2h' } });
+    const testApp = await buildTestApp(t, { clock, aws: (await startApiAws(t)).settings, env: { SKYPORT_POINTS_RETENTION: '2h' } });
     assert.equal(testApp.config.pointsRetentionMs, 2 * HOUR);
     const read = client(testApp.app, testApp.reader);
     await writePoints(testApp.database.db, 'default', randomUUID(), [

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { openPool } from '../../src/db/client.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { client } from '../helpers/app.ts';
-import { acceptEveryRole, assertError, cloudWatchBody, createCloudWatch, issueExternalId, ok, raw, suiteApp, tenant } from './fixtures.ts';
+import { assertError, cloudWatchBody, createCloudWatch, issueExternalId, ok, raw, startApiAws, suiteApp, tenant } from './fixtures.ts';
 
 const MISSING_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
@@ -186,11 +186,12 @@ describe('error statuses and their envelope', () => {
 
 describe('5xx: the database goes away', () => {
   test('503 with the envelope and a request id that matches x-request-id; no stack, no SQL', async (t) => {
+    const aws = await startApiAws(t);
     const database = await createTestDatabase();
     t.after(() => database.close());
     // The app gets a pool of its own, so the test can take the database away from it.
     const appPool = openPool(database.url, 2);
-    const app = await buildApp({ config: loadConfig({ SKYPORT_AUTH_CACHE_TTL: '1h' }), database: appPool, credentialCheck: acceptEveryRole });
+    const app = await buildApp({ config: loadConfig({ SKYPORT_AUTH_CACHE_TTL: '1h' }), database: appPool, aws: aws.settings });
     await app.ready();
     t.after(() => app.close());
     const { token } = await app.services.tokens.create({ name: 'admin', permissions: ['agent_management'] });
@@ -230,10 +231,11 @@ describe('5xx: the database goes away', () => {
     });
     // The logger as the server builds it (src/server.ts): pino with LOG_REDACT.
     const logger = pino({ level: 'info', redact: LOG_REDACT }, sink);
+    const aws = await startApiAws(t);
     const database = await createTestDatabase();
     t.after(() => database.close());
     const appPool = openPool(database.url, 2);
-    const app = await buildApp({ config: loadConfig({ SKYPORT_AUTH_CACHE_TTL: '1h' }), database: appPool, credentialCheck: acceptEveryRole, logger });
+    const app = await buildApp({ config: loadConfig({ SKYPORT_AUTH_CACHE_TTL: '1h' }), database: appPool, aws: aws.settings, logger });
     await app.ready();
     t.after(() => app.close());
     const { token } = await app.services.tokens.create({ name: 'admin', permissions: ['agent_management'] });

@@ -2,33 +2,71 @@
 import assert from 'node:assert/strict';
 import { after, before, type TestContext } from 'node:test';
 import type { App } from '../../src/app.ts';
-import type { CredentialCheck } from '../../src/services/credentialCheck.ts';
 import { buildTestApp, client, type TestApp } from '../helpers/app.ts';
+import { startTestAws, type TestAws } from '../helpers/aws.ts';
 
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/skyport-reader';
 export const OTHER_ROLE_ARN = 'arn:aws:iam::210987654321:role/other-reader';
 
+/**
+ * Every role ARN the API tests create integrations with (without forceSave). `startApiAws` makes each of
+ * them a real role in the simulator that trusts Skyport, so the credential check (STS AssumeRole) passes.
+ */
+export const API_TEST_ROLES = [
+  ROLE_ARN,
+  OTHER_ROLE_ARN,
+  'arn:aws:iam::123456789012:role/x',
+  'arn:aws:iam::123456789012:role/python',
+  'arn:aws:iam::123456789012:role/terraform-managed',
+  'arn:aws:iam::123456789012:role/tf',
+];
+
 export type Call = ReturnType<typeof client>;
 export type Res = Awaited<ReturnType<Call>>;
 
-/**
- * Accepts every role without calling AWS (what forceSave does). The API tests use it so that no test
- * reaches the network; the credential check's own behaviour is tested through this seam elsewhere.
- */
-export const acceptEveryRole: CredentialCheck = async () => {};
+/** The real app of buildTestApp, plus the AWS simulator it talks to. */
+export type ApiTestApp = TestApp & { aws: TestAws };
+type ApiTestAppOptions = Omit<NonNullable<Parameters<typeof buildTestApp>[1]>, 'aws'>;
 
-/** buildTestApp with the AWS credential check replaced by `acceptEveryRole` unless one is given. */
-export function buildApiTestApp(t: Pick<TestContext, 'after'>, opts: Parameters<typeof buildTestApp>[1] = {}) {
-  return buildTestApp(t, { credentialCheck: acceptEveryRole, ...opts });
+/**
+ * An AWS simulator with Skyport's identity in which every role of API_TEST_ROLES trusts Skyport; closed
+ * when the test ends. The trust policies have no sts:ExternalId condition: the API tests issue a fresh
+ * external ID in nearly every test and use it with the same few roles, and a role without that condition
+ * accepts any ExternalId, as in AWS. Tests about the external ID itself (credentialCheck.test.ts,
+ * credentialCheckRules.test.ts) create roles that require their exact ID.
+ */
+export async function startApiAws(t: Pick<TestContext, 'after'>): Promise<TestAws> {
+  const aws = await startTestAws(t);
+  for (const roleArn of API_TEST_ROLES) {
+    const m = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(roleArn);
+    if (!m) throw new Error(`not an IAM role ARN of the aws partition: ${roleArn}`);
+    aws.sim.createRole({ accountId: m[1], name: m[2], trustedPrincipals: [aws.skyportArn] });
+  }
+  return aws;
 }
 
 /**
- * One app (one fresh database) for a whole `describe` block: the database is the expensive part, and the
- * tests of a block isolate themselves with their own tenant (see `tenant`).
+ * buildTestApp with AWS (the credential check's STS calls included) pointed at a simulator of its own
+ * (startApiAws), which is closed after the app.
  */
-export function suiteApp(opts: Parameters<typeof buildTestApp>[1] = {}): () => TestApp {
+export async function buildApiTestApp(t: Pick<TestContext, 'after'>, opts: ApiTestAppOptions = {}): Promise<ApiTestApp> {
   const cleanups: Array<() => unknown> = [];
-  let built: TestApp | undefined;
+  const local = { after: ((fn: () => unknown) => void cleanups.push(fn)) as unknown as TestContext['after'] };
+  t.after(async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  });
+  const aws = await startApiAws(local);
+  const testApp = await buildTestApp(local, { ...opts, aws: aws.settings });
+  return { ...testApp, aws };
+}
+
+/**
+ * One app (one fresh database, one simulator) for a whole `describe` block: the database is the expensive
+ * part, and the tests of a block isolate themselves with their own tenant (see `tenant`).
+ */
+export function suiteApp(opts: ApiTestAppOptions = {}): () => ApiTestApp {
+  const cleanups: Array<() => unknown> = [];
+  let built: ApiTestApp | undefined;
   before(async () => {
     const fakeContext = { after: ((fn: () => unknown) => void cleanups.push(fn)) as unknown as TestContext['after'] };
     built = await buildApiTestApp(fakeContext, opts);
