@@ -28,6 +28,7 @@ import { runMigrations } from '../src/db/migrate.ts';
 import { insertEvents } from '../src/db/queries/events.ts';
 import { writePoints } from '../src/db/queries/points.ts';
 import { schedulerQueries } from '../src/db/queries/scheduler.ts';
+import { eventRows } from '../src/services/scheduler/record.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { createAwsClientFactory } from '../src/services/aws/clientFactory.ts';
 import { createStsClient } from '../src/services/aws/clients.ts';
@@ -153,24 +154,7 @@ async function main() {
       // What the scheduler's recorder (src/services/scheduler/record.ts) writes, in one transaction.
       await database.db.transaction(async (tx) => {
         await writePoints(tx, CUSTOMER, INTEGRATION_ID, result.points);
-        stored = await insertEvents(
-          tx,
-          result.events.map((e) => ({
-            id: crypto.randomUUID(),
-            customerId: CUSTOMER,
-            integrationId: INTEGRATION_ID,
-            name: e.name,
-            startMs: e.startMs,
-            endMs: e.endMs ?? null,
-            runningState: e.endMs !== undefined ? 'ENDED' : 'ONGOING',
-            annotations: e.annotations,
-            tags: e.tags,
-            hosts: e.hosts,
-            dedupeKey: e.dedupeKey ?? null,
-            createdMs: nowMs,
-            updatedMs: nowMs,
-          })),
-        );
+        stored = await insertEvents(tx, eventRows(CUSTOMER, INTEGRATION_ID, result.events, nowMs));
         await queries.saveCursors(tx, INTEGRATION_ID, result.cursors, nowMs);
       });
       const done = performance.now();

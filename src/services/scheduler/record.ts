@@ -1,9 +1,10 @@
 import type { Db } from '../../db/client.ts';
 import type { ClaimedRun, SchedulerQueries } from '../../db/queries/scheduler.ts';
 import { writePoints } from '../../db/queries/points.ts';
-import { endEvent, insertEvents } from '../../db/queries/events.ts';
+import { randomUUID } from 'node:crypto';
+import { endEvent, insertEvents, type EventInsert } from '../../db/queries/events.ts';
 import type { ClassifiedAwsError } from '../aws/errors.ts';
-import type { CollectResult } from '../collectors/types.ts';
+import type { CollectedEvent, CollectResult } from '../collectors/types.ts';
 import { backoffMs, nextSlot } from './timing.ts';
 import { credentialsErrorEvent, isOngoing } from './events.ts';
 
@@ -19,6 +20,25 @@ const intervalOf = (run: ClaimedRun) => run.refreshMins * 60_000;
 function spreadOf(run: ClaimedRun): number {
   const mins = run.config.threadDistributionInMins;
   return typeof mins === 'number' && mins > 0 ? mins * 60_000 : intervalOf(run);
+}
+
+/** The `events` rows for what a collector found (CloudTrail actions): ENDED when they have an end time. */
+export function eventRows(customerId: string, integrationId: string, events: CollectedEvent[], nowMs: number): EventInsert[] {
+  return events.map((e) => ({
+    id: randomUUID(),
+    customerId,
+    integrationId,
+    name: e.name,
+    startMs: e.startMs,
+    endMs: e.endMs ?? null,
+    runningState: e.endMs !== undefined ? 'ENDED' : 'ONGOING',
+    annotations: e.annotations,
+    tags: e.tags,
+    hosts: e.hosts,
+    dedupeKey: e.dedupeKey ?? null,
+    createdMs: nowMs,
+    updatedMs: nowMs,
+  }));
 }
 
 const describe = (e: { code: string; message: string }) => `${e.code}: ${e.message}`.slice(0, 2000);
@@ -57,24 +77,7 @@ export function createRecorder(deps: RecordDeps) {
           written = { points: w.points, series: w.series };
         }
         if (result.events.length > 0) {
-          eventsStored = await insertEvents(
-            tx,
-            result.events.map((e) => ({
-              id: crypto.randomUUID(),
-              customerId: run.customerId,
-              integrationId: run.id,
-              name: e.name,
-              startMs: e.startMs,
-              endMs: e.endMs ?? null,
-              runningState: e.endMs !== undefined ? 'ENDED' : 'ONGOING',
-              annotations: e.annotations,
-              tags: e.tags,
-              hosts: e.hosts,
-              dedupeKey: e.dedupeKey ?? null,
-              createdMs: nowMs,
-              updatedMs: nowMs,
-            })),
-          );
+          eventsStored = await insertEvents(tx, eventRows(run.customerId, run.id, result.events, nowMs));
         }
         await queries.saveCursors(tx, run.id, result.cursors, nowMs);
         const endedEvent = isOngoing(run.lastErrorEvent)
