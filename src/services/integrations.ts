@@ -45,7 +45,7 @@ export function createIntegrationService(deps: Deps) {
       const externalId = input.externalId!;
       // Cheap checks first, then AWS (outside any transaction), then the binding under a row lock.
       await externalIds.precheck(p.customerId, externalId, input.roleArn);
-      if (!input.forceSave) await credentialCheck({ roleArn: input.roleArn, externalId, integrationName: input.name });
+      if (!input.forceSave) await credentialCheck({ roleArn: input.roleArn, externalId });
       const now = clock.now();
       const row = await db.transaction(async (tx) => {
         await externalIds.bind(tx, p.customerId, externalId, input.roleArn);
@@ -98,7 +98,7 @@ export function createIntegrationService(deps: Deps) {
       }
       const roleChanged = input.roleArn !== current.roleArn;
       if (roleChanged && !input.forceSave) {
-        await credentialCheck({ roleArn: input.roleArn, externalId: current.externalId, integrationName: input.name });
+        await credentialCheck({ roleArn: input.roleArn, externalId: current.externalId });
       }
       return changeLocked(p, id, async (row, tx) => {
         if (roleChanged) {
