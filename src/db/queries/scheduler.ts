@@ -29,10 +29,15 @@ export function schedulerQueries(db: Db) {
      * Claims up to `limit` due integrations in one statement: the inner SELECT picks collectable rows whose
      * lease is free or expired, skipping rows another replica is claiming right now; the UPDATE marks them
      * with this replica's lease in the same statement, so two replicas never get the same row.
+     * With `affinityMs` > 0, a row last run by another replica is left to that replica until it is `affinityMs`
+     * overdue (that replica is gone or saturated), and even then taken only after this replica's own and new rows:
+     * an integration stays on the replica that holds its assumed-role credentials and ListMetrics listing instead
+     * of every replica assuming every role (and, behind on work, replicas do not trade their backlogs).
      */
-    async claimDue(owner: string, limit: number, nowMs: number, leaseMs: number): Promise<ClaimedRun[]> {
+    async claimDue(owner: string, limit: number, nowMs: number, leaseMs: number, affinityMs = 0): Promise<ClaimedRun[]> {
       const now = new Date(nowMs);
       const expires = new Date(nowMs + leaseMs);
+      const othersDueBy = new Date(nowMs - affinityMs);
       const res = await db.execute(sql`
         UPDATE ${integrations} AS i
            SET lease_owner = ${owner}, lease_token = gen_random_uuid(), lease_expires_at = ${expires}
@@ -41,7 +46,8 @@ export function schedulerQueries(db: Db) {
               FROM ${integrations}
              WHERE next_run_at <= ${now} AND NOT disabled AND NOT in_trash
                AND (lease_expires_at IS NULL OR lease_expires_at < ${now})
-             ORDER BY next_run_at
+               AND (next_run_at <= ${othersDueBy} OR last_processor_id IS NULL OR last_processor_id = ${owner})
+             ORDER BY ${affinityMs > 0 ? sql`coalesce(last_processor_id <> ${owner}, false), ` : sql``}next_run_at
              LIMIT ${limit}
                FOR UPDATE SKIP LOCKED
           ) AS due

@@ -89,6 +89,9 @@ export function createRoleCredentials(deps: { sts: STSClient; clock: Clock }) {
         externalId: role.externalId,
         provider: async () => (fresh(entry.current) ? entry.current! : refresh(role.id, entry)),
       };
+      // This provider already caches and renews by Skyport's clock; marked as memoized, the SDK clients call it
+      // on every request instead of keeping a copy of their own that they would renew by Date.now().
+      Object.assign(entry.provider, { memoized: true });
       entries.set(role.id, entry);
       return entry.provider;
     },

@@ -30,6 +30,11 @@ export interface SchedulerDeps {
   leaseMs: number;
   /** How often to look for due work when idle. */
   pollMs: number;
+  /**
+   * How overdue an integration last run by another replica must be before this one takes it (that replica is
+   * gone or saturated); default 5 polls, at least 5 s. Keeps each integration's credentials in one replica.
+   */
+  affinityMs?: number;
 }
 
 /**
@@ -45,6 +50,7 @@ export function createScheduler(deps: SchedulerDeps) {
   let ticking: Promise<number> | undefined;
   let lastSweep = clock.now();
   const SWEEP_EVERY_MS = 10 * 60_000;
+  const affinityMs = deps.affinityMs ?? Math.max(5_000, 5 * deps.pollMs);
   const CREDENTIALS_IDLE_MS = 2 * 3_600_000;
 
   async function run(claim: ClaimedRun, abort: AbortController): Promise<RunOutcome> {
@@ -132,27 +138,31 @@ export function createScheduler(deps: SchedulerDeps) {
     running.set(claim.id, { promise, abort });
   }
 
+  async function claimRound(): Promise<number> {
+    try {
+      if (clock.now() - lastSweep > SWEEP_EVERY_MS) {
+        lastSweep = clock.now();
+        credentials.sweep(CREDENTIALS_IDLE_MS);
+      }
+      const room = concurrency - running.size;
+      if (room <= 0) return 0;
+      const claims = await queries.claimDue(owner, room, clock.now(), leaseMs, affinityMs);
+      for (const claim of claims) launch(claim);
+      return claims.length;
+    } catch (err) {
+      log.error({ err }, 'claiming due integrations failed');
+      return 0;
+    }
+  }
+
   /** Claims as many due integrations as there is room for and starts them; returns how many. */
   function tick(): Promise<number> {
     if (stopping) return Promise.resolve(0);
-    ticking ??= (async () => {
-      try {
-        if (clock.now() - lastSweep > SWEEP_EVERY_MS) {
-          lastSweep = clock.now();
-          credentials.sweep(CREDENTIALS_IDLE_MS);
-        }
-        const room = concurrency - running.size;
-        if (room <= 0) return 0;
-        const claims = await queries.claimDue(owner, room, clock.now(), leaseMs);
-        for (const claim of claims) launch(claim);
-        return claims.length;
-      } catch (err) {
-        log.error({ err }, 'claiming due integrations failed');
-        return 0;
-      } finally {
-        ticking = undefined;
-      }
-    })();
+    // Cleared in a promise reaction, i.e. always after the assignment: a round that ends synchronously (no room)
+    // must not leave a settled promise behind, which would turn every later tick into a no-op.
+    ticking ??= claimRound().finally(() => {
+      ticking = undefined;
+    });
     return ticking;
   }
 

@@ -103,3 +103,20 @@ test('sweep forgets integrations idle for longer than asked, and keeps the rest'
   assert.equal(creds.size, 1);
   assert.equal(creds.sweep(2 * 3_600_000), 0);
 });
+
+test('SDK clients kept across runs use renewed credentials: the SDK does not hold a stale copy', async (t) => {
+  const { aws, clock, creds, roleArn, assumeRoleCalls } = await setup(t);
+  const { createAwsClientFactory } = await import('../../../src/services/aws/clientFactory.ts');
+  const { createRateLimiter } = await import('../../../src/services/aws/rateLimiter.ts');
+  const factory = createAwsClientFactory({ settings: aws.settings, limiter: createRateLimiter() });
+  t.after(() => factory.close());
+  const provider = creds.providerFor({ id: 'i', roleArn, externalId: 'ext-1234567890ab' });
+  const first = factory.forRole(ACCOUNT, provider).cloudwatch('us-east-1');
+  await first.send(new ListMetricsCommand({}));
+  clock.advance(2 * 3_600_000); // the first session has expired by the simulator's clock
+  const again = factory.forRole(ACCOUNT, provider).cloudwatch('us-east-1');
+  assert.equal(again, first, 'the same client, reused');
+  await again.send(new ListMetricsCommand({}));
+  assert.equal(assumeRoleCalls(), 2, 'renewed once');
+  assert.equal(aws.sim.callCount({ service: 'cloudwatch', error: 'ExpiredToken' }), 0);
+});

@@ -106,7 +106,12 @@ export async function cloudTrailHarness(
   };
 }
 
+// Clients are reused run after run (the factory keeps them with the role's credentials): observe each once.
+const observed = new WeakSet<S3Client>();
+
 function observe(client: S3Client, fn: (command: string, input: unknown) => void): void {
+  if (observed.has(client)) return;
+  observed.add(client);
   const stack = client.middlewareStack as unknown as { add(mw: InitializeMiddleware<object, object>, o: InitializeHandlerOptions & { name: string }): void };
   stack.add(
     (next, context) => async (args) => {
