@@ -68,22 +68,31 @@ function inTransaction<T>(db: DbOrTx, fn: (tx: DbOrTx) => Promise<T>): Promise<T
  */
 export async function writePoints(tx: DbOrTx, customerId: string, integrationId: string, points: CollectedPoint[]): Promise<WriteResult> {
   const byIdentity = new Map<string, PendingSeries | null>();
+  const tagText = new Map<Record<string, string>, { pairs: string; object: string; storable: boolean }>();
   let skipped = 0;
   for (const p of points) {
     if (!Number.isFinite(p.value) || !Number.isSafeInteger(p.ts)) {
       skipped++;
       continue;
     }
-    const identity = canonical(p.metric, p.source, p.tags);
+    // Collectors hand the same tags object to every point of a series (and to every statistic of a metric):
+    // sort and serialise each tags object once.
+    let t = tagText.get(p.tags);
+    if (t === undefined) {
+      const pairs = sortedTags(p.tags);
+      t = { pairs: JSON.stringify(pairs), object: JSON.stringify(Object.fromEntries(pairs)), storable: pairs.every(([k, v]) => storable(k) && storable(v)) };
+      tagText.set(p.tags, t);
+    }
+    const identity = `[${JSON.stringify(p.metric)},${JSON.stringify(p.source)},${t.pairs}]`; // = canonical(metric, source, tags)
     let s = byIdentity.get(identity);
     if (s === undefined) {
-      const ok = storable(p.metric) && storable(p.source) && Object.entries(p.tags).every(([k, v]) => storable(k) && storable(String(v)));
+      const ok = t.storable && storable(p.metric) && storable(p.source);
       s = ok
         ? {
             key: createHash('sha1').update(identity).digest('hex'),
             metric: p.metric,
             source: p.source,
-            tags: JSON.stringify(Object.fromEntries(sortedTags(p.tags))),
+            tags: t.object,
             lastMs: p.ts,
             points: new Map(),
           }

