@@ -32,7 +32,9 @@ export interface SchedulerDeps {
   pollMs: number;
   /**
    * How overdue an integration last run by another replica must be before this one takes it (that replica is
-   * gone or saturated); default 5 polls, at least 5 s. Keeps each integration's credentials in one replica.
+   * gone or saturated); default 15 s (at least 5 polls). Keeps each integration's credentials in one replica:
+   * a replica that takes another's integration assumes its role and lists its metrics again, extra work that a
+   * momentary imbalance (a GC pause, a busy neighbour) is not worth.
    */
   affinityMs?: number;
 }
@@ -50,7 +52,7 @@ export function createScheduler(deps: SchedulerDeps) {
   let ticking: Promise<number> | undefined;
   let lastSweep = clock.now();
   const SWEEP_EVERY_MS = 10 * 60_000;
-  const affinityMs = deps.affinityMs ?? Math.max(5_000, 5 * deps.pollMs);
+  const affinityMs = deps.affinityMs ?? Math.max(15_000, 5 * deps.pollMs);
   const CREDENTIALS_IDLE_MS = 2 * 3_600_000;
 
   async function run(claim: ClaimedRun, abort: AbortController): Promise<RunOutcome> {

@@ -35,3 +35,19 @@ test('an integration stays with the replica that ran it until it is overdue by t
   const [taken] = await q.claimDue('replica-b', 10, due + 5_000, 60_000, 5_000);
   assert.equal(taken.id, id, 'once 5 s overdue, any replica takes it');
 });
+
+test('a replica takes its own due integrations before another replica\'s overdue ones', async (t) => {
+  const s = await schedulerSetup(t);
+  const mine = await s.createIntegration({ accountId: '600000000004', series: 5, forceSave: true });
+  const theirs = await s.createIntegration({ accountId: '600000000005', series: 5, forceSave: true });
+  // `theirs` was last run by replica-a and is long overdue; `mine` was last run by replica-b and is just due.
+  const now = s.clock.now();
+  await s.pool.query(`UPDATE integrations SET last_processor_id = 'replica-a', next_run_at = $2 WHERE id = $1`, [theirs.id, new Date(now - 600_000)]);
+  await s.pool.query(`UPDATE integrations SET last_processor_id = 'replica-b', next_run_at = $2 WHERE id = $1`, [mine.id, new Date(now - 1_000)]);
+
+  const q = schedulerQueries(s.database.db);
+  const [first] = await q.claimDue('replica-b', 1, now, 60_000, 15_000);
+  assert.equal(first.id, mine.id, 'own work first, although the other is older');
+  const [second] = await q.claimDue('replica-b', 1, now, 60_000, 15_000);
+  assert.equal(second.id, theirs.id, 'then the other replica\'s overdue work');
+});
