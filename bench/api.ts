@@ -38,7 +38,8 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '3' },
     integrations: { type: 'string', default: '1000' },
     only: { type: 'string' },
-    'log-level': { type: 'string' },
+    // Skyport's LOG_LEVEL; the production default, info, writes one log line per request.
+    'log-level': { type: 'string', default: 'info' },
     scheduler: { type: 'string', default: 'off' },
     'cpu-prof': { type: 'boolean', default: false },
     'skyport-node-flags': { type: 'string', default: '' },
@@ -110,11 +111,51 @@ async function startChild(name: TargetName, args: string[], env: Record<string, 
   }
 }
 
-/** utime + stime of a process, in ms (Linux /proc). */
-function cpuMs(pid: number): number {
+/** utime + stime of a process in clock ticks (USER_HZ, 100 a second on Linux), and its command name. */
+function procTicks(pid: number | string): { ticks: number; comm: string } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  return { ticks: Number(fields[11]) + Number(fields[12]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) };
+}
+
+const cpuMs = (pid: number) => procTicks(pid).ticks * 10;
+
+/**
+ * CPU ticks of the whole machine, of this benchmark (this process and the servers) and of PostgreSQL (every
+ * postgres process: other users of that server count there too). The rest of the busy time is other work.
+ */
+function cpuSnapshot() {
+  const machine = machineTicks();
+  const self = process.cpuUsage();
+  let ours = Math.round((self.user + self.system) / 10_000);
+  for (const child of children) {
+    try {
+      ours += procTicks(child.proc.pid!).ticks;
+    } catch {
+      // exited
+    }
+  }
+  const postgres = new Map<string, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const p = procTicks(entry);
+      if (p.comm === 'postgres') postgres.set(entry, p.ticks);
+    } catch {
+      // gone
+    }
+  }
+  return { ...machine, ours, postgres };
+}
+
+/** Share of all CPUs (in %) between two snapshots used by neither this benchmark nor PostgreSQL. */
+function otherCpuPct(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>) {
+  // Per backend: connections opened and closed by other users come and go (one that ended within the interval
+  // is not counted as PostgreSQL, so this errs towards more "other work").
+  let postgres = 0;
+  for (const [pid, ticks] of after.postgres) postgres += ticks - (before.postgres.get(pid) ?? 0);
+  const other = after.busy - before.busy - (after.ours - before.ours) - postgres;
+  return Math.min(100, Math.max(0, (100 * other) / Math.max(1, after.total - before.total)));
 }
 
 /** Busy and total jiffies of the whole machine. */
@@ -211,6 +252,8 @@ interface Run {
   non2xx: number;
   serverCpuMsPer1kReq: number;
   machineBusyPct: number;
+  /** Share of all CPUs used by work that is neither this benchmark nor PostgreSQL (other users of the machine). */
+  otherCpuPct: number;
   /** 1-minute load average of the machine at the end of the run (other work competing for the 2 cores). */
   loadAvg: number;
   /** CLOCK_MONOTONIC µs at start and end, to cut the run out of a CPU profile. */
@@ -258,7 +301,7 @@ async function load(target: Target, child: Child, scenario: Scenario, seconds: n
   const latencies: number[] = [];
   const startUs = Number(process.hrtime.bigint() / 1000n);
   const cpuBefore = cpuMs(child.proc.pid!);
-  const machineBefore = machineTicks();
+  const machineBefore = cpuSnapshot();
   const result = await new Promise<autocannon.Result>((done, fail) => {
     const instance = autocannon(
       {
@@ -278,7 +321,7 @@ async function load(target: Target, child: Child, scenario: Scenario, seconds: n
     });
   });
   const cpu = cpuMs(child.proc.pid!) - cpuBefore;
-  const machineAfter = machineTicks();
+  const machineAfter = cpuSnapshot();
   const sorted = Float64Array.from(latencies).sort();
   const ok = result['2xx'];
   return {
@@ -291,6 +334,7 @@ async function load(target: Target, child: Child, scenario: Scenario, seconds: n
     non2xx: result.non2xx,
     serverCpuMsPer1kReq: ok > 0 ? (cpu * 1000) / ok : NaN,
     machineBusyPct: (100 * (machineAfter.busy - machineBefore.busy)) / Math.max(1, machineAfter.total - machineBefore.total),
+    otherCpuPct: otherCpuPct(machineBefore, machineAfter),
     loadAvg: loadavg()[0],
     window: [startUs, Number(process.hrtime.bigint() / 1000n)],
     latencies: sorted,
@@ -300,7 +344,7 @@ async function load(target: Target, child: Child, scenario: Scenario, seconds: n
 function combine(runs: Run[]) {
   const requests = runs.reduce((a, r) => a + r.requests, 0);
   const seconds = runs.reduce((a, r) => a + r.seconds, 0);
-  const mean = (k: 'serverCpuMsPer1kReq' | 'machineBusyPct') => runs.reduce((a, r) => a + r[k], 0) / runs.length;
+  const mean = (k: 'serverCpuMsPer1kReq' | 'machineBusyPct' | 'otherCpuPct') => runs.reduce((a, r) => a + r[k], 0) / runs.length;
   // Percentiles over the responses of all rounds together.
   const all = new Float64Array(runs.reduce((a, r) => a + r.latencies.length, 0));
   let at = 0;
@@ -315,6 +359,7 @@ function combine(runs: Run[]) {
     p99Ms: round(percentile(all, 99), 3),
     serverCpuMsPer1kReq: round(mean('serverCpuMsPer1kReq'), 1),
     machineBusyPct: round(mean('machineBusyPct'), 1),
+    otherCpuPct: round(mean('otherCpuPct'), 1),
     errors: runs.reduce((a, r) => a + r.errors + r.non2xx, 0),
     rounds: runs.map((r) => ({
       reqPerSec: round(r.reqPerSec, 1),
@@ -322,6 +367,7 @@ function combine(runs: Run[]) {
       p99Ms: round(r.p99Ms, 3),
       serverCpuMsPer1kReq: round(r.serverCpuMsPer1kReq, 1),
       loadAvg: round(r.loadAvg, 2),
+      otherCpuPct: round(r.otherCpuPct, 1),
     })),
   };
 }
@@ -352,7 +398,7 @@ async function main() {
     if (flags['cpu-prof']) mkdirSync(profileDir, { recursive: true });
     const [skyPort, basePort] = [await freePort(), await freePort()];
     const skyEnv: Record<string, string> = { DATABASE_URL: database.url, PORT: String(skyPort), HOST: '127.0.0.1' };
-    if (flags['log-level']) skyEnv.LOG_LEVEL = flags['log-level'];
+    skyEnv.LOG_LEVEL = flags['log-level']!;
     // An API-only replica by default: the 1,000 seeded integrations are fake AWS accounts, and collecting them
     // would compete with the API for the 2 cores (--scheduler on to measure that too).
     skyEnv.SKYPORT_SCHEDULER = flags.scheduler!;
@@ -368,7 +414,7 @@ async function main() {
       '/healthz',
       dir,
     );
-    const logLevel = flags['log-level'] ?? 'info (default)';
+    const logLevel = flags['log-level']!;
     const settings = {
       connections: CONNECTIONS,
       pipelining: 1,
@@ -386,10 +432,16 @@ async function main() {
       cpuProf: flags['cpu-prof'],
     };
     log(`settings: ${JSON.stringify(settings)}`);
-    if (loadavg()[0] > availableParallelism()) {
+    // How busy the machine is with other work before any load starts (this is a shared 2-core machine).
+    const idleBefore = cpuSnapshot();
+    await new Promise((r) => setTimeout(r, 3000));
+    const idleAfter = cpuSnapshot();
+    const otherAtStart = otherCpuPct(idleBefore, idleAfter);
+    log(`other work before the run: ${otherAtStart.toFixed(0)}% of the machine (load average ${loadavg()[0].toFixed(1)})`);
+    if (otherAtStart > 10) {
       log(
-        `note: the 1-minute load average is ${loadavg()[0].toFixed(1)} on ${availableParallelism()} CPUs: other work competes with the run, ` +
-          'which lowers the ratios (a CPU-starved server runs at the rate its CPU per request allows; see docs/PERFORMANCE.md)',
+        'note: other work competes with the servers for the CPUs; that lowers the ratios (a CPU-starved server answers at the ' +
+          'rate its CPU per request allows, so the ratio falls toward the ratio of server CPU per request; see docs/PERFORMANCE.md)',
       );
     }
 
@@ -437,7 +489,7 @@ async function main() {
           log(
             `${scenario.padEnd(8)} round ${r + 1} ${name.padEnd(8)} ${run.reqPerSec.toFixed(0).padStart(6)} req/s  ` +
               `p50 ${run.p50Ms.toFixed(2)} ms  p99 ${run.p99Ms.toFixed(2)} ms  server CPU ${run.serverCpuMsPer1kReq.toFixed(0)} ms/1k req  ` +
-              `machine ${run.machineBusyPct.toFixed(0)}% busy, load ${run.loadAvg.toFixed(1)}${run.errors + run.non2xx ? `  ERRORS ${run.errors} non-2xx ${run.non2xx}` : ''}`,
+              `machine ${run.machineBusyPct.toFixed(0)}% busy (other work ${run.otherCpuPct.toFixed(0)}%), load ${run.loadAvg.toFixed(1)}${run.errors + run.non2xx ? `  ERRORS ${run.errors} non-2xx ${run.non2xx}` : ''}`,
           );
         }
       }
@@ -479,7 +531,7 @@ async function main() {
       getByIdRatio: ratio('getById'),
       listRatio: ratio('list'),
       createRatio: ratio('create'),
-      settings: { ...settings, loadAvgAtEnd: round(loadavg()[0], 2) },
+      settings: { ...settings, otherCpuPctAtStart: round(otherAtStart, 1) },
       results,
       notes: {
         create: 'requests are POST create + DELETE (skipTrash) pairs; req/s counts both requests, latencies mix both',

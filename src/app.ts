@@ -18,6 +18,7 @@ import { frameworkErrors, installErrorHandler } from './plugins/errorHandler.ts'
 import { installAuth } from './plugins/auth.ts';
 import { installSwagger } from './plugins/swagger.ts';
 import { installMetrics } from './plugins/metrics.ts';
+import { RequestLogController } from './plugins/requestLog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { externalIdRoutes } from './routes/externalIds.ts';
 import { cloudIntegrationRoutes } from './routes/cloudIntegrations.ts';
@@ -37,13 +38,19 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
-/** Tokens and secret keys never reach the logs. */
+/**
+ * Tokens and secret keys never reach the logs. Explicit paths for the shapes that can carry them (request
+ * headers, an AWS credentials object, a token, an error that holds credentials): a wildcard path such as
+ * `*.token` makes pino look into every logged object and costs about 2.5 times as much per line, on every
+ * request's log line.
+ */
 export const LOG_REDACT = [
   'req.headers.authorization',
   'req.headers["x-auth-token"]',
-  '*.secretAccessKey',
-  '*.sessionToken',
-  '*.token',
+  'credentials.secretAccessKey',
+  'credentials.sessionToken',
+  'token',
+  'err.credentials',
 ];
 
 /** Builds the whole HTTP application without listening (tests inject; the server listens). */
@@ -58,7 +65,7 @@ export async function buildApp(deps: AppDeps) {
   const expectedMigrations = countMigrations();
 
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    ...(deps.logger ? { loggerInstance: deps.logger, logController: new RequestLogController() } : { logger: false }),
     bodyLimit: config.bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -82,13 +89,11 @@ export async function buildApp(deps: AppDeps) {
     await collection.scheduler.stop(config.scheduler.shutdownGraceMs);
   });
   // Hooks that run on every request take a callback rather than being async: no promise per request.
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    // Set here rather than in onSend: the header stays on every answer, errors included, without an onSend hook.
+    reply.header('x-request-id', request.id);
     if (closing && request.routeOptions.config.access) return done(unavailable('the server is shutting down; retry on another replica', 1));
     done();
-  });
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id);
-    done(null, payload);
   });
 
   for (const schema of sharedSchemas) app.addSchema(schema);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
-import type { IntegrationQueries } from '../db/queries/integrations.ts';
+import type { IntegrationQueries, IntegrationViewRow } from '../db/queries/integrations.ts';
 import type { IntegrationRow } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { CloudIntegrationWrite } from '../schemas/cloudIntegration.ts';
@@ -23,7 +23,7 @@ interface Deps {
 export function createIntegrationService(deps: Deps) {
   const { db, queries, externalIds, credentialCheck, clock } = deps;
 
-  async function mustFind(p: Principal, id: string): Promise<IntegrationRow> {
+  async function mustFind(p: Principal, id: string): Promise<IntegrationViewRow> {
     const row = await queries.findById(p.customerId, id);
     if (!row) throw notFound(`cloud integration ${id} does not exist`);
     return row;

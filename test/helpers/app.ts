@@ -1,4 +1,5 @@
 import type { TestContext } from 'node:test';
+import type { FastifyBaseLogger } from 'fastify';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Clock } from '../../src/lib/clock.ts';
@@ -32,11 +33,11 @@ export interface TestApp {
 /** The real app on a fresh database, closed when the test (or suite) ends. */
 export async function buildTestApp(
   t: Pick<TestContext, 'after'>,
-  opts: { env?: Record<string, string>; clock?: Clock; aws?: AwsSettings } = {},
+  opts: { env?: Record<string, string>; clock?: Clock; aws?: AwsSettings; logger?: FastifyBaseLogger } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({ SKYPORT_AUTH_CACHE_TTL: '0s', ...opts.env });
-  const app = await buildApp({ config, database, clock: opts.clock, aws: opts.aws });
+  const app = await buildApp({ config, database, clock: opts.clock, aws: opts.aws, logger: opts.logger });
   await app.ready();
   t.after(async () => {
     await app.close();

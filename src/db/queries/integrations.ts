@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { integrations, type IntegrationRow } from '../schema.ts';
 
@@ -10,10 +10,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Ids are lowercase UUIDs; anything else cannot exist (and must not reach a uuid column). */
 export const isIntegrationId = (id: string) => UUID.test(id);
 
+/**
+ * The columns the API shows (src/services/integrationView.ts). API reads select only these: the tenant and the
+ * scheduler's bookkeeping (lease, due time, failures, trash time) stay in the database.
+ */
+const {
+  customerId: _customerId,
+  trashedMs: _trashedMs,
+  nextRunAt: _nextRunAt,
+  leaseOwner: _leaseOwner,
+  leaseToken: _leaseToken,
+  leaseExpiresAt: _leaseExpiresAt,
+  consecutiveFailures: _consecutiveFailures,
+  ...viewColumns
+} = getTableColumns(integrations);
+export type IntegrationViewRow = Pick<IntegrationRow, keyof typeof viewColumns>;
+
 export function integrationQueries(db: Db) {
   // The hottest read, prepared once per connection by PostgreSQL.
   const byIdStatement = db
-    .select()
+    .select(viewColumns)
     .from(integrations)
     .where(and(eq(integrations.id, sql.placeholder('id')), eq(integrations.customerId, sql.placeholder('customerId'))))
     .prepare('integration_by_id');
@@ -25,7 +41,7 @@ export function integrationQueries(db: Db) {
     .prepare('integration_live_count');
 
   const livePageStatement = db
-    .select()
+    .select(viewColumns)
     .from(integrations)
     .where(and(eq(integrations.customerId, sql.placeholder('customerId')), eq(integrations.inTrash, false)))
     .orderBy(asc(integrations.createdMs), asc(integrations.id))
@@ -34,7 +50,7 @@ export function integrationQueries(db: Db) {
     .prepare('integration_live_page');
 
   return {
-    async findById(customerId: string, id: string): Promise<IntegrationRow | undefined> {
+    async findById(customerId: string, id: string): Promise<IntegrationViewRow | undefined> {
       if (!isIntegrationId(id)) return undefined;
       const [row] = await byIdStatement.execute({ id, customerId });
       return row;
@@ -111,7 +127,7 @@ export function integrationQueries(db: Db) {
     /** Rows matching `where`, sorted, paged, with the total count. */
     async page(where: SQL | undefined, orderBy: SQL[], offset: number, limit: number) {
       const [rows, [{ n }]] = await Promise.all([
-        db.select().from(integrations).where(where).orderBy(...orderBy).limit(limit).offset(offset),
+        db.select(viewColumns).from(integrations).where(where).orderBy(...orderBy).limit(limit).offset(offset),
         db.select({ n: count() }).from(integrations).where(where),
       ]);
       return { rows, total: n };
