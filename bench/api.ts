@@ -18,7 +18,7 @@ import { loadConfig } from '../src/config.ts';
 import { openPool } from '../src/db/client.ts';
 import { runMigrations } from '../src/db/migrate.ts';
 import { systemClock } from '../src/lib/clock.ts';
-import { skipCredentialCheck } from '../src/services/credentialCheck.ts';
+import type { CredentialCheck } from '../src/services/credentialCheck.ts';
 import { createServices } from '../src/services/index.ts';
 import type { CloudIntegrationWrite } from '../src/schemas/cloudIntegration.ts';
 import { summarise } from './cpu-top.ts';
@@ -164,11 +164,12 @@ function machineTicks() {
   const v = nums.map(Number);
   const idle = v[3] + (v[4] ?? 0);
   const total = v.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
+  // steal: time the hypervisor gave this VM's CPUs to other guests (counted as busy, and as other work).
+  return { busy: total - idle, total, steal: v[7] ?? 0 };
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Seeding: through the services, as the API would (forceSave semantics; the credential check is a no-op).
+// Seeding: through the services, as the API would, with forceSave (no credential check).
 
 const CREATE_ROLE = 'arn:aws:iam::999999999999:role/skyport-bench-create';
 
@@ -208,7 +209,11 @@ async function seed(url: string) {
   try {
     await runMigrations(database.pool);
     const config = loadConfig({ DATABASE_URL: url });
-    const services = createServices({ database, config, clock: systemClock, credentialCheck: skipCredentialCheck });
+    // Every seeded body carries forceSave: true (the accounts are fake), so the services never check a role.
+    const credentialCheck: CredentialCheck = async () => {
+      throw new Error('bench seeding sends forceSave: true; the credential check should not run');
+    };
+    const services = createServices({ database, config, clock: systemClock, credentialCheck });
     const { token } = await services.tokens.create({ name: 'bench', permissions: ['agent_management'] });
     const principal = (await services.tokens.verify(token))!;
     const ids: string[] = [];
@@ -254,6 +259,8 @@ interface Run {
   machineBusyPct: number;
   /** Share of all CPUs used by work that is neither this benchmark nor PostgreSQL (other users of the machine). */
   otherCpuPct: number;
+  /** Share of all CPUs taken by the hypervisor for other VMs (steal), part of otherCpuPct. */
+  stealPct: number;
   /** 1-minute load average of the machine at the end of the run (other work competing for the 2 cores). */
   loadAvg: number;
   /** CLOCK_MONOTONIC µs at start and end, to cut the run out of a CPU profile. */
@@ -335,6 +342,7 @@ async function load(target: Target, child: Child, scenario: Scenario, seconds: n
     serverCpuMsPer1kReq: ok > 0 ? (cpu * 1000) / ok : NaN,
     machineBusyPct: (100 * (machineAfter.busy - machineBefore.busy)) / Math.max(1, machineAfter.total - machineBefore.total),
     otherCpuPct: otherCpuPct(machineBefore, machineAfter),
+    stealPct: (100 * (machineAfter.steal - machineBefore.steal)) / Math.max(1, machineAfter.total - machineBefore.total),
     loadAvg: loadavg()[0],
     window: [startUs, Number(process.hrtime.bigint() / 1000n)],
     latencies: sorted,
@@ -344,7 +352,7 @@ async function load(target: Target, child: Child, scenario: Scenario, seconds: n
 function combine(runs: Run[]) {
   const requests = runs.reduce((a, r) => a + r.requests, 0);
   const seconds = runs.reduce((a, r) => a + r.seconds, 0);
-  const mean = (k: 'serverCpuMsPer1kReq' | 'machineBusyPct' | 'otherCpuPct') => runs.reduce((a, r) => a + r[k], 0) / runs.length;
+  const mean = (k: 'serverCpuMsPer1kReq' | 'machineBusyPct' | 'otherCpuPct' | 'stealPct') => runs.reduce((a, r) => a + r[k], 0) / runs.length;
   // Percentiles over the responses of all rounds together.
   const all = new Float64Array(runs.reduce((a, r) => a + r.latencies.length, 0));
   let at = 0;
@@ -360,6 +368,7 @@ function combine(runs: Run[]) {
     serverCpuMsPer1kReq: round(mean('serverCpuMsPer1kReq'), 1),
     machineBusyPct: round(mean('machineBusyPct'), 1),
     otherCpuPct: round(mean('otherCpuPct'), 1),
+    stealPct: round(mean('stealPct'), 1),
     errors: runs.reduce((a, r) => a + r.errors + r.non2xx, 0),
     rounds: runs.map((r) => ({
       reqPerSec: round(r.reqPerSec, 1),
@@ -368,6 +377,7 @@ function combine(runs: Run[]) {
       serverCpuMsPer1kReq: round(r.serverCpuMsPer1kReq, 1),
       loadAvg: round(r.loadAvg, 2),
       otherCpuPct: round(r.otherCpuPct, 1),
+      stealPct: round(r.stealPct, 1),
     })),
   };
 }
@@ -467,7 +477,7 @@ async function main() {
     };
     const processes: Record<TargetName, Child> = { baseline, skyport };
 
-    const results = {} as Record<Scenario, Record<TargetName, ReturnType<typeof combine>> & { roundRatios: number[] }>;
+    const results = {} as Record<Scenario, Record<TargetName, ReturnType<typeof combine>> & { roundRatios: number[]; cpuRatio: number }>;
     const measured: Record<TargetName, { windows: Array<[number, number]>; requests: number }> = {
       baseline: { windows: [], requests: 0 },
       skyport: { windows: [], requests: 0 },
@@ -489,7 +499,7 @@ async function main() {
           log(
             `${scenario.padEnd(8)} round ${r + 1} ${name.padEnd(8)} ${run.reqPerSec.toFixed(0).padStart(6)} req/s  ` +
               `p50 ${run.p50Ms.toFixed(2)} ms  p99 ${run.p99Ms.toFixed(2)} ms  server CPU ${run.serverCpuMsPer1kReq.toFixed(0)} ms/1k req  ` +
-              `machine ${run.machineBusyPct.toFixed(0)}% busy (other work ${run.otherCpuPct.toFixed(0)}%), load ${run.loadAvg.toFixed(1)}${run.errors + run.non2xx ? `  ERRORS ${run.errors} non-2xx ${run.non2xx}` : ''}`,
+              `machine ${run.machineBusyPct.toFixed(0)}% busy (other work ${run.otherCpuPct.toFixed(0)}%, of which steal ${run.stealPct.toFixed(0)}%), load ${run.loadAvg.toFixed(1)}${run.errors + run.non2xx ? `  ERRORS ${run.errors} non-2xx ${run.non2xx}` : ''}`,
           );
         }
       }
@@ -498,6 +508,9 @@ async function main() {
         skyport: combine(runs.skyport),
         // Skyport ÷ baseline within each round (the two runs of a round are back to back): how much the ratio moves.
         roundRatios: runs.skyport.map((r, i) => round(r.reqPerSec / runs.baseline[i].reqPerSec, 3)),
+        // Baseline ÷ Skyport server CPU per request: the ratio a CPU-bound pair tends to, and the figure that moves
+        // least when other work (steal time on these VMs) lands on one run of a round and not the other.
+        cpuRatio: round(combine(runs.baseline).serverCpuMsPer1kReq / combine(runs.skyport).serverCpuMsPer1kReq, 3),
       };
     }
 
@@ -531,6 +544,7 @@ async function main() {
       getByIdRatio: ratio('getById'),
       listRatio: ratio('list'),
       createRatio: ratio('create'),
+      cpuRatios: Object.fromEntries(scenarios.map((s) => [s, results[s].cpuRatio])),
       settings: { ...settings, otherCpuPctAtStart: round(otherAtStart, 1) },
       results,
       notes: {

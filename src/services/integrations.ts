@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import type { IntegrationQueries, IntegrationViewRow } from '../db/queries/integrations.ts';
-import type { IntegrationRow } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { CloudIntegrationWrite } from '../schemas/cloudIntegration.ts';
 import { badRequest, notFound } from '../errors.ts';
@@ -30,7 +29,7 @@ export function createIntegrationService(deps: Deps) {
   }
 
   /** Runs `change` on the locked row in a transaction; 404 when the row is gone. */
-  async function changeLocked(p: Principal, id: string, change: (row: IntegrationRow, tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<IntegrationRow | undefined>) {
+  async function changeLocked(p: Principal, id: string, change: (row: IntegrationViewRow, tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<IntegrationViewRow | undefined>) {
     return db.transaction(async (tx) => {
       const row = await queries.lockById(tx, p.customerId, id);
       if (!row) throw notFound(`cloud integration ${id} does not exist`);
@@ -43,9 +42,12 @@ export function createIntegrationService(deps: Deps) {
     async create(p: Principal, body: CloudIntegrationWrite) {
       const input = readIntegrationInput(body, 'create');
       const externalId = input.externalId!;
-      // Cheap checks first, then AWS (outside any transaction), then the binding under a row lock.
-      await externalIds.precheck(p.customerId, externalId, input.roleArn);
-      if (!input.forceSave) await credentialCheck({ roleArn: input.roleArn, externalId });
+      // Cheap checks first, then AWS (outside any transaction), then the binding under a row lock. With
+      // forceSave there is no AWS call to spare, and bind() makes the same checks.
+      if (!input.forceSave) {
+        await externalIds.precheck(p.customerId, externalId, input.roleArn);
+        await credentialCheck({ roleArn: input.roleArn, externalId });
+      }
       const now = clock.now();
       const row = await db.transaction(async (tx) => {
         await externalIds.bind(tx, p.customerId, externalId, input.roleArn);
@@ -124,11 +126,13 @@ export function createIntegrationService(deps: Deps) {
 
     /** To the trash by default; for good with skipTrash (every later call on the id is a 404). */
     async remove(p: Principal, id: string, skipTrash: boolean) {
+      if (skipTrash) {
+        // One statement, atomic on its own: no transaction or row lock to take first.
+        const gone = await queries.remove(db, p.customerId, id);
+        if (!gone) throw notFound(`cloud integration ${id} does not exist`);
+        return toCloudIntegration({ ...gone, inTrash: true });
+      }
       return changeLocked(p, id, async (row, tx) => {
-        if (skipTrash) {
-          const gone = await queries.remove(tx, p.customerId, id);
-          return gone && { ...gone, inTrash: true };
-        }
         if (row.inTrash) return row;
         const now = clock.now();
         return queries.update(tx, p.customerId, id, { inTrash: true, trashedMs: now, updaterId: p.name, updatedMs: now, leaseOwner: null, leaseToken: null, leaseExpiresAt: null });

@@ -57,10 +57,10 @@ export function integrationQueries(db: Db) {
     },
 
     /** Locks the row for the rest of the transaction. */
-    async lockById(tx: Tx, customerId: string, id: string): Promise<IntegrationRow | undefined> {
+    async lockById(tx: Tx, customerId: string, id: string): Promise<IntegrationViewRow | undefined> {
       if (!isIntegrationId(id)) return undefined;
       const [row] = await tx
-        .select()
+        .select(viewColumns)
         .from(integrations)
         .where(and(eq(integrations.id, id), eq(integrations.customerId, customerId)))
         .for('update');
@@ -76,8 +76,8 @@ export function integrationQueries(db: Db) {
       return { rows, total: n };
     },
 
-    async insert(tx: DbOrTx, row: typeof integrations.$inferInsert): Promise<IntegrationRow> {
-      const [stored] = await tx.insert(integrations).values(row).returning();
+    async insert(tx: DbOrTx, row: typeof integrations.$inferInsert): Promise<IntegrationViewRow> {
+      const [stored] = await tx.insert(integrations).values(row).returning(viewColumns);
       return stored;
     },
 
@@ -86,16 +86,17 @@ export function integrationQueries(db: Db) {
         .update(integrations)
         .set(set)
         .where(and(eq(integrations.id, id), eq(integrations.customerId, customerId)))
-        .returning();
-      return row as IntegrationRow | undefined;
+        .returning(viewColumns);
+      return row as IntegrationViewRow | undefined;
     },
 
     async remove(tx: DbOrTx, customerId: string, id: string) {
+      if (!isIntegrationId(id)) return undefined;
       const [row] = await tx
         .delete(integrations)
         .where(and(eq(integrations.id, id), eq(integrations.customerId, customerId)))
-        .returning();
-      return row as IntegrationRow | undefined;
+        .returning(viewColumns);
+      return row as IntegrationViewRow | undefined;
     },
 
     /** Another integration of the customer that uses this external ID with a different role, if any. */
