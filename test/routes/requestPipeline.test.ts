@@ -62,6 +62,9 @@ test('HTTP metrics count requests by route pattern and status, and unmatched URL
   assert.equal((await raw(app, 'not-a-token', 'GET', `/api/v2/cloudintegration/${created.id}`)).status, 401);
   assert.equal((await app.inject({ method: 'GET', url: '/no/such/route/1' })).statusCode, 404);
   assert.equal((await app.inject({ method: 'GET', url: '/no/such/route/2' })).statusCode, 404);
+  // Fastify's automatic HEAD twin of a GET route gets the same token check and is counted once.
+  assert.equal((await app.inject({ method: 'HEAD', url: `/api/v2/cloudintegration/${created.id}` })).statusCode, 401);
+  assert.equal((await app.inject({ method: 'HEAD', url: `/api/v2/cloudintegration/${created.id}`, headers: { authorization: `Bearer ${admin}` } })).statusCode, 200);
 
   const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
   const count = (labels: string) => {
@@ -72,6 +75,8 @@ test('HTTP metrics count requests by route pattern and status, and unmatched URL
   assert.equal(count('method="GET",route="/api/v2/cloudintegration/:id",status="401"'), 1);
   assert.equal(count('method="GET",route="unmatched",status="404"'), 2);
   assert.equal(count('method="POST",route="/api/v2/cloudintegration",status="200"'), 1);
+  assert.equal(count('method="HEAD",route="/api/v2/cloudintegration/:id",status="401"'), 1);
+  assert.equal(count('method="HEAD",route="/api/v2/cloudintegration/:id",status="200"'), 1);
   assert.match(text, /^skyport_http_request_duration_seconds_count\{method="GET",route="\/api\/v2\/cloudintegration\/:id"\} 4$/m);
 });
 
