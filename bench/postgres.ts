@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { reachable } from '../src/db/client.ts';
 
 export const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -16,17 +17,6 @@ export interface BenchDatabase {
   serverVersion: string;
   /** Drops the database (and stops an embedded server). */
   drop(): Promise<void>;
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function freePort(): Promise<number> {
@@ -93,7 +83,7 @@ export async function acquireBenchDatabase(log: (line: string) => void): Promise
   let serverUrl: string;
   let source: string;
   let stopEmbedded: (() => Promise<void>) | undefined;
-  if (await reachable(candidate)) {
+  if (await reachable(candidate, 2000)) {
     serverUrl = candidate;
     source = given ? (process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'DATABASE_URL') : `local server ${new URL(LOCAL_SERVER).host}`;
   } else {

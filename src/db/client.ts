@@ -64,8 +64,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   return { url: embeddedUrl(port), stop: () => server.stop() };
 }
 
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+/** Whether a PostgreSQL server accepts a connection at `url` within `timeoutMs`. */
+export async function reachable(url: string, timeoutMs = 1000): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();
     await client.end();
