@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../lib/uuidv7.ts';
 import type { ClaimedRun } from '../../db/queries/scheduler.ts';
 
 /** The SYSTEM event an integration carries while its AWS credentials fail (SPEC §4 lastErrorEvent). */
 export function credentialsErrorEvent(run: ClaimedRun, errorMessage: string, nowMs: number) {
   return {
-    id: randomUUID(),
+    id: uuidv7(),
     name: `Credentials Error: ${run.name}`,
     startTime: nowMs,
     runningState: 'ONGOING',

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/client.ts';
 import type { ClaimedRun, SchedulerQueries } from '../../db/queries/scheduler.ts';
 import { writePoints } from '../../db/queries/points.ts';
-import { randomUUID } from 'node:crypto';
 import { endEvent, insertEvents, type EventInsert } from '../../db/queries/events.ts';
+import { uuidv7 } from '../../lib/uuidv7.ts';
 import type { ClassifiedAwsError } from '../aws/errors.ts';
 import type { CollectedEvent, CollectResult } from '../collectors/types.ts';
 import { backoffMs, nextSlot } from './timing.ts';
@@ -22,10 +22,13 @@ function spreadOf(run: ClaimedRun): number {
   return typeof mins === 'number' && mins > 0 ? mins * 60_000 : intervalOf(run);
 }
 
-/** The `events` rows for what a collector found (CloudTrail actions): ENDED when they have an end time. */
+/**
+ * The `events` rows for what a collector found (CloudTrail actions): ENDED when they have an end time. Ids are
+ * UUIDv7 (time-ordered), so the primary key index grows at its right edge.
+ */
 export function eventRows(customerId: string, integrationId: string, events: CollectedEvent[], nowMs: number): EventInsert[] {
   return events.map((e) => ({
-    id: randomUUID(),
+    id: uuidv7(),
     customerId,
     integrationId,
     name: e.name,
