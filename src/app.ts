@@ -25,6 +25,7 @@ import { cloudIntegrationRoutes } from './routes/cloudIntegrations.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chartRoutes } from './routes/chart.ts';
 import { eventRoutes } from './routes/events.ts';
+import { runRoutes } from './routes/runs.ts';
 
 export interface AppDeps {
   config: Config;
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(searchRoutes, { search: services.search });
   await app.register(chartRoutes, { points: services.points });
   await app.register(eventRoutes, { events: services.events });
+  await app.register(runRoutes, { runs: services.runs });
 
   app.addHook('onClose', async () => {
     collection.close();
