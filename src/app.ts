@@ -26,6 +26,7 @@ import { searchRoutes } from './routes/search.ts';
 import { chartRoutes } from './routes/chart.ts';
 import { eventRoutes } from './routes/events.ts';
 import { runRoutes } from './routes/runs.ts';
+import { metricRoutes } from './routes/metrics.ts';
 
 export interface AppDeps {
   config: Config;
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(chartRoutes, { points: services.points });
   await app.register(eventRoutes, { events: services.events });
   await app.register(runRoutes, { runs: services.runs });
+  await app.register(metricRoutes, { metrics: services.metrics });
 
   app.addHook('onClose', async () => {
     collection.close();

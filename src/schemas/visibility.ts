@@ -6,6 +6,7 @@ import {
   ResponseContainerCollectRequestResult,
   ResponseContainerPagedCollectionRun,
 } from './runs.ts';
+import { MetricDetails, MetricDetailsResponse, MetricName, PagedMetricName, ResponseContainerPagedMetricName } from './metrics.ts';
 
 /** The named schemas of run history, metric discovery and the cost estimate (registered in registry.ts). */
 export const visibilitySchemas: TSchema[] = [
@@ -14,4 +15,9 @@ export const visibilitySchemas: TSchema[] = [
   ResponseContainerPagedCollectionRun,
   CollectRequestResult,
   ResponseContainerCollectRequestResult,
+  MetricDetails,
+  MetricDetailsResponse,
+  MetricName,
+  PagedMetricName,
+  ResponseContainerPagedMetricName,
 ];

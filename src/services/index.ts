@@ -12,6 +12,7 @@ import { createEventService } from './events.ts';
 import type { CredentialCheck } from './credentialCheck.ts';
 import { runQueries } from '../db/queries/runs.ts';
 import { createRunService } from './runs.ts';
+import { createMetricService } from './metrics.ts';
 
 /** The composition root of the services: every dependency is passed in here, nowhere else. */
 export function createServices(deps: { database: Database; config: Config; clock: Clock; credentialCheck: CredentialCheck }) {
@@ -25,7 +26,8 @@ export function createServices(deps: { database: Database; config: Config; clock
   const points = createPointsService({ db, clock, retentionMs: config.pointsRetentionMs });
   const events = createEventService({ db, clock, retentionMs: config.eventsRetentionMs });
   const runs = createRunService({ db, integrations: queries, runs: runQueries(db), clock });
-  return { tokens, externalIds, integrations, search, points, events, runs };
+  const metrics = createMetricService({ db });
+  return { tokens, externalIds, integrations, search, points, events, runs, metrics };
 }
 
 export type Services = ReturnType<typeof createServices>;
