@@ -39,6 +39,7 @@ export const EnvSchema = Type.Object({
     default: 'info',
     description: 'pino log level',
   }),
+  LOG_FORMAT: Type.Optional(Type.Enum(['json', 'pretty'], { description: 'json (pino lines) or pretty (readable lines); unset: pretty at a terminal, json otherwise' })),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -58,6 +59,8 @@ export interface Config {
   metricsEnabled: boolean;
   dbPoolSize: number;
   logLevel: string;
+  /** LOG_FORMAT; unset: chosen by whether stdout is a terminal. */
+  logFormat?: 'json' | 'pretty';
   scheduler: {
     enabled: boolean;
     concurrency: number;
@@ -130,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsEnabled: e.SKYPORT_METRICS === 'on',
     dbPoolSize: e.SKYPORT_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     scheduler: {
       enabled: e.SKYPORT_SCHEDULER === 'on',
       concurrency: e.SKYPORT_SCHEDULER_CONCURRENCY,
