@@ -34,6 +34,7 @@ export const EnvSchema = Type.Object({
   SKYPORT_CLOUDWATCH_LOOKBACK: Type.String({ default: '1h', description: 'How far back a new integration\'s first window starts' }),
   SKYPORT_CLOUDTRAIL_LOOKBACK: Type.String({ default: '1h', description: 'How far back a new CloudTrail integration starts reading log files (by delivery time)' }),
   SKYPORT_EVENTS_RETENTION: Type.String({ default: '30d', description: 'How long stored events (CloudTrail actions, ended system events) are kept' }),
+  SKYPORT_COST_PER_1000_METRICS_USD: Type.Number({ minimum: 0, maximum: 1000, default: 0.01, description: 'List price of 1,000 CloudWatch metrics requested (GetMetricData), for cost estimates' }),
   SKYPORT_MAX_SERIES_PER_INTEGRATION: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'Unique series one integration may collect per run' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
@@ -77,6 +78,8 @@ export interface Config {
     delayMs: number;
     lookbackMs: number;
     maxSeries: number;
+    /** SKYPORT_COST_PER_1000_METRICS_USD. */
+    costPer1000MetricsUsd: number;
   };
   aws: {
     stsRegion: string;
@@ -150,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       delayMs: duration('SKYPORT_CLOUDWATCH_DELAY'),
       lookbackMs: duration('SKYPORT_CLOUDWATCH_LOOKBACK'),
       maxSeries: e.SKYPORT_MAX_SERIES_PER_INTEGRATION,
+      costPer1000MetricsUsd: e.SKYPORT_COST_PER_1000_METRICS_USD,
     },
     aws: {
       stsRegion: e.AWS_REGION,

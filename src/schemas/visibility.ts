@@ -6,6 +6,7 @@ import {
   ResponseContainerCollectRequestResult,
   ResponseContainerPagedCollectionRun,
 } from './runs.ts';
+import { CostEstimate, ResponseContainerCostEstimate } from './estimate.ts';
 import { MetricDetails, MetricDetailsResponse, MetricName, PagedMetricName, ResponseContainerPagedMetricName } from './metrics.ts';
 
 /** The named schemas of run history, metric discovery and the cost estimate (registered in registry.ts). */
@@ -20,4 +21,6 @@ export const visibilitySchemas: TSchema[] = [
   MetricName,
   PagedMetricName,
   ResponseContainerPagedMetricName,
+  CostEstimate,
+  ResponseContainerCostEstimate,
 ];
