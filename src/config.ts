@@ -40,6 +40,7 @@ export const EnvSchema = Type.Object({
     default: 'info',
     description: 'pino log level',
   }),
+  SKYPORT_DEMO_BREAK_AFTER: Type.String({ default: '2m', description: '`skyport demo` only: when the demo breaks a role\'s trust policy to show an integration disabling itself' }),
   LOG_FORMAT: Type.Optional(Type.Enum(['json', 'pretty'], { description: 'json (pino lines) or pretty (readable lines); unset: pretty at a terminal, json otherwise' })),
 });
 export type Env = Static<typeof EnvSchema>;
@@ -60,6 +61,8 @@ export interface Config {
   metricsEnabled: boolean;
   dbPoolSize: number;
   logLevel: string;
+  /** SKYPORT_DEMO_BREAK_AFTER: `skyport demo` breaks a trust policy this long after it starts. */
+  demoBreakAfterMs: number;
   /** LOG_FORMAT; unset: chosen by whether stdout is a terminal. */
   logFormat?: 'json' | 'pretty';
   scheduler: {
@@ -137,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPoolSize: e.SKYPORT_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
+    demoBreakAfterMs: duration('SKYPORT_DEMO_BREAK_AFTER'),
     scheduler: {
       enabled: e.SKYPORT_SCHEDULER === 'on',
       concurrency: e.SKYPORT_SCHEDULER_CONCURRENCY,

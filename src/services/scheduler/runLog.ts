@@ -32,7 +32,7 @@ export function adviceFor(error: ClassifiedAwsError, integrationId: string): str
 export function logFailedRun(log: Logger, run: { id: string; name: string; service: string }, error: ClassifiedAwsError, err: unknown): void {
   log.warn(
     { integrationId: run.id, service: run.service, code: error.code },
-    `collection of "${run.name}" failed: ${error.code}: ${error.message.split('\n')[0].slice(0, 300)}. ${adviceFor(error, run.id)}`,
+    `collection of "${run.name}" failed: ${error.code}: ${error.message.split('\n')[0].slice(0, 300).replace(/\.$/, '')}. ${adviceFor(error, run.id)}`,
   );
   log.debug({ err, integrationId: run.id }, 'collection failure details');
 }
