@@ -1,6 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chooseLogFormat, prettyMessage } from '../src/logger.ts';
 import { BIN, childEnv, createEmptyTestDatabase, freePort, ROOT, startServer, type ServerProcess } from './helpers/process.ts';
 
@@ -99,8 +102,10 @@ describe('skyport serve logs (child process)', () => {
     const empty = await createEmptyTestDatabase();
     t.after(empty.drop);
     const port = await freePort();
-    // script(1) gives the child a terminal as stdout; its own output is what the terminal showed.
-    const child = spawn('script', ['-qfec', `${process.execPath} ${BIN} serve`, '/dev/null'], {
+    // script(1) gives the child a terminal as stdout; its own output is what the terminal showed. The shell
+    // notes the server's pid (exec keeps it) so that the test can always end it.
+    const pidFile = join(tmpdir(), `skyport-tty-${port}.pid`);
+    const child = spawn('script', ['-qfec', `echo $$ > ${pidFile}; exec ${process.execPath} ${BIN} serve`, '/dev/null'], {
       cwd: ROOT,
       env: childEnv({ DATABASE_URL: empty.url, HOST: '127.0.0.1', PORT: String(port), SKYPORT_BOOTSTRAP_TOKEN: 'tty-test-token-0123456789', SKYPORT_SCHEDULER: 'off' }),
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -109,10 +114,18 @@ describe('skyport serve logs (child process)', () => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise((r) => child.once('exit', r));
     t.after(async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        await exited;
+      const pid = Number(await readFile(pidFile, 'utf8').catch(() => ''));
+      // Only while that pid is still this server (never a process that got the number since).
+      const cmd = pid > 0 ? await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') : '';
+      if (cmd.includes('skyport.js')) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
+      await rm(pidFile, { force: true });
+      if (child.exitCode === null) child.kill('SIGKILL');
     });
     await until('Swagger UI', () => out.includes('Swagger UI'), 60_000, () => out);
     assert.equal((await fetch(`http://127.0.0.1:${port}/api/v2/cloudintegration`)).status, 401);
@@ -122,7 +135,9 @@ describe('skyport serve logs (child process)', () => {
     assert.ok(!plain.includes('{"level"'), `no JSON lines at a terminal:\n${plain}`);
     assert.match(plain, /\[\d\d:\d\d:\d\d\.\d{3}\] INFO: migrations applied/);
     assert.match(plain, /INFO: GET \/api\/v2\/cloudintegration 401 \d+ms/);
-    child.kill('SIGTERM');
+    // Ctrl-C at the terminal: the server shuts down and script(1) ends with it.
+    child.stdin.write('\u0003');
     await exited;
+    assert.match(out.replace(/\u001b\[[0-9;]*m/g, ''), /INFO: shutting down/);
   });
 });
