@@ -25,6 +25,13 @@ import { cloudIntegrationRoutes } from './routes/cloudIntegrations.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chartRoutes } from './routes/chart.ts';
 import { eventRoutes } from './routes/events.ts';
+import { runRoutes } from './routes/runs.ts';
+import { metricRoutes } from './routes/metrics.ts';
+import { estimateRoutes } from './routes/estimate.ts';
+import { runQueries } from './db/queries/runs.ts';
+import { integrationQueries } from './db/queries/integrations.ts';
+import { createDiscovery } from './services/estimate/discovery.ts';
+import { createEstimateService } from './services/estimate/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -120,9 +127,21 @@ export async function buildApp(deps: AppDeps) {
   await app.register(searchRoutes, { search: services.search });
   await app.register(chartRoutes, { points: services.points });
   await app.register(eventRoutes, { events: services.events });
+  await app.register(runRoutes, { runs: services.runs });
+  await app.register(metricRoutes, { metrics: services.metrics });
+  const discovery = createDiscovery({ sts, aws, clock, maxSeries: config.cloudwatch.maxSeries });
+  const estimate = createEstimateService({
+    integrations: integrationQueries(database.db),
+    runs: runQueries(database.db),
+    discovery,
+    clock,
+    costPer1000MetricsUsd: config.cloudwatch.costPer1000MetricsUsd,
+  });
+  await app.register(estimateRoutes, { estimate });
 
   app.addHook('onClose', async () => {
     collection.close();
+    discovery.close();
     sts.destroy();
   });
   return Object.assign(app, { services, aws, scheduler: collection.scheduler });

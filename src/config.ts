@@ -34,11 +34,14 @@ export const EnvSchema = Type.Object({
   SKYPORT_CLOUDWATCH_LOOKBACK: Type.String({ default: '1h', description: 'How far back a new integration\'s first window starts' }),
   SKYPORT_CLOUDTRAIL_LOOKBACK: Type.String({ default: '1h', description: 'How far back a new CloudTrail integration starts reading log files (by delivery time)' }),
   SKYPORT_EVENTS_RETENTION: Type.String({ default: '30d', description: 'How long stored events (CloudTrail actions, ended system events) are kept' }),
+  SKYPORT_COST_PER_1000_METRICS_USD: Type.Number({ minimum: 0, maximum: 1000, default: 0.01, description: 'List price of 1,000 CloudWatch metrics requested (GetMetricData), for cost estimates' }),
   SKYPORT_MAX_SERIES_PER_INTEGRATION: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'Unique series one integration may collect per run' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'pino log level',
   }),
+  SKYPORT_DEMO_BREAK_AFTER: Type.String({ default: '2m', description: '`skyport demo` only: when the demo breaks a role\'s trust policy to show an integration disabling itself' }),
+  LOG_FORMAT: Type.Optional(Type.Enum(['json', 'pretty'], { description: 'json (pino lines) or pretty (readable lines); unset: pretty at a terminal, json otherwise' })),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -58,6 +61,10 @@ export interface Config {
   metricsEnabled: boolean;
   dbPoolSize: number;
   logLevel: string;
+  /** SKYPORT_DEMO_BREAK_AFTER: `skyport demo` breaks a trust policy this long after it starts. */
+  demoBreakAfterMs: number;
+  /** LOG_FORMAT; unset: chosen by whether stdout is a terminal. */
+  logFormat?: 'json' | 'pretty';
   scheduler: {
     enabled: boolean;
     concurrency: number;
@@ -74,6 +81,8 @@ export interface Config {
     delayMs: number;
     lookbackMs: number;
     maxSeries: number;
+    /** SKYPORT_COST_PER_1000_METRICS_USD. */
+    costPer1000MetricsUsd: number;
   };
   aws: {
     stsRegion: string;
@@ -130,6 +139,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsEnabled: e.SKYPORT_METRICS === 'on',
     dbPoolSize: e.SKYPORT_DB_POOL_SIZE,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    demoBreakAfterMs: duration('SKYPORT_DEMO_BREAK_AFTER'),
     scheduler: {
       enabled: e.SKYPORT_SCHEDULER === 'on',
       concurrency: e.SKYPORT_SCHEDULER_CONCURRENCY,
@@ -146,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       delayMs: duration('SKYPORT_CLOUDWATCH_DELAY'),
       lookbackMs: duration('SKYPORT_CLOUDWATCH_LOOKBACK'),
       maxSeries: e.SKYPORT_MAX_SERIES_PER_INTEGRATION,
+      costPer1000MetricsUsd: e.SKYPORT_COST_PER_1000_METRICS_USD,
     },
     aws: {
       stsRegion: e.AWS_REGION,

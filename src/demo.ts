@@ -8,11 +8,15 @@ import { startSimulator } from './simulator/simulator.ts';
 
 const DEMO_ACCOUNT = '123456789012';
 const SKYPORT_ACCOUNT = '999988887777';
+const TRAIL_BUCKET = 'skyport-demo-trail';
+const HOUR = 3_600_000;
 
 /**
- * `skyport demo`: Skyport and a simulated AWS account on loopback, with a working integration, so a newcomer
- * sees the whole flow in seconds without an AWS account. Everything goes through the public API and the
- * AWS wire protocols; nothing is stubbed.
+ * `skyport demo`: Skyport and a simulated AWS account on loopback with a CloudWatch, an EC2 and a CloudTrail
+ * integration, so a newcomer sees the whole flow in seconds without an AWS account: metrics, inventory,
+ * CloudTrail events, run history, cost estimate, and (after SKYPORT_DEMO_BREAK_AFTER, two minutes) an
+ * integration that disables itself because its role's trust policy broke, and how to fix it. Everything goes
+ * through the public API and the AWS wire protocols; nothing is stubbed.
  */
 export async function demo(base: Config) {
   const sim = await startSimulator({ port: 0 });
@@ -27,7 +31,10 @@ export async function demo(base: Config) {
     dataDir: await mkdtemp(join(tmpdir(), 'skyport-demo-')),
     embeddedPgPort: base.embeddedPgPort + 1,
     logLevel: base.logLevel === 'info' ? 'warn' : base.logLevel,
+    // The demo bucket holds a few hours of trail files: read them all on the first run.
+    cloudtrail: { ...base.cloudtrail, lookbackMs: 4 * HOUR },
   };
+  let breakTimer: NodeJS.Timeout | undefined;
   const app = await serve(config, {
     aws: {
       endpoint: sim.url,
@@ -36,6 +43,7 @@ export async function demo(base: Config) {
       forcePathStyle: true,
     },
     onShutdown: async () => {
+      clearTimeout(breakTimer);
       await sim.close();
       await rm(config.dataDir, { recursive: true, force: true });
     },
@@ -53,34 +61,86 @@ export async function demo(base: Config) {
     return json.response;
   };
 
-  // 1. Skyport issues an external ID; 2. the "customer" creates a role that trusts Skyport with it.
-  const externalId: string = await call('POST', '/api/v2/cloudintegration/awsExternalId');
+  // 1. Skyport issues an external ID per role; 2. the "customer" creates roles that trust Skyport with them.
+  const newExternalId = async (): Promise<string> => call('POST', '/api/v2/cloudintegration/awsExternalId');
+  const [cwExternalId, ec2ExternalId, trailExternalId] = [await newExternalId(), await newExternalId(), await newExternalId()];
   const seeded = sim.seedAccount({
     accountId: DEMO_ACCOUNT,
     regions: ['us-east-1', 'eu-west-1'],
-    role: { name: 'SkyportDemo', trustedPrincipals: [skyport.arn], externalId },
+    seedRegions: ['us-east-1', 'eu-west-1'],
+    role: { name: 'SkyportDemoCloudWatch', trustedPrincipals: [skyport.arn], externalId: cwExternalId },
     instancesPerRegion: 3,
     seriesPerRegion: 15,
   });
-  // 3. The integration is created through the API, which assumes the role before storing it.
-  const integration = await call('POST', '/api/v2/cloudintegration', {
-    name: 'Demo account',
+  const cwRole = seeded.role!.arn;
+  const ec2Role = sim.createRole({ accountId: DEMO_ACCOUNT, name: 'SkyportDemoEc2', trustedPrincipals: [skyport.arn], externalId: ec2ExternalId }).arn;
+  const trailRole = sim.createRole({ accountId: DEMO_ACCOUNT, name: 'SkyportDemoCloudTrail', trustedPrincipals: [skyport.arn], externalId: trailExternalId }).arn;
+  // A trail delivering a file every 15 minutes for the last three hours.
+  const now = sim.now();
+  for (let t = now - 3 * HOUR, n = 0; t <= now; t += 15 * 60_000, n++) {
+    sim.writeCloudTrail({ accountId: DEMO_ACCOUNT, region: 'us-east-1', bucket: TRAIL_BUCKET, deliveryTime: t, count: 8, seed: n + 1 });
+  }
+
+  // 3. The integrations are created through the API, which assumes each role before storing it.
+  const credentials = (roleArn: string, externalId: string) => ({ baseCredentials: { roleArn, externalId } });
+  const cloudWatch = await call('POST', '/api/v2/cloudintegration', {
+    name: 'Demo CloudWatch',
     service: 'CLOUDWATCH',
     serviceRefreshRateInMins: 1,
-    cloudWatch: { baseCredentials: { roleArn: seeded.role!.arn, externalId }, namespaces: ['AWS/EC2'] },
+    cloudWatch: { ...credentials(cwRole, cwExternalId), namespaces: ['AWS/EC2'] },
+  });
+  const ec2 = await call('POST', '/api/v2/cloudintegration', {
+    name: 'Demo EC2',
+    service: 'EC2',
+    serviceRefreshRateInMins: 1,
+    ec2: credentials(ec2Role, ec2ExternalId),
+  });
+  const trail = await call('POST', '/api/v2/cloudintegration', {
+    name: 'Demo CloudTrail',
+    service: 'CLOUDTRAIL',
+    serviceRefreshRateInMins: 5,
+    cloudTrail: { ...credentials(trailRole, trailExternalId), bucketName: TRAIL_BUCKET, region: 'us-east-1' },
   });
 
-  const auth = `-H "Authorization: Bearer ${token}"`;
+  const minutes = Math.round(config.demoBreakAfterMs / 6_000) / 10;
   process.stdout.write(
-    `\nSkyport demo is running (simulated AWS at ${sim.url}).\n\n` +
-      `  Swagger UI:  ${url}/api-docs   (Authorize with the token below)\n` +
-      `  API token:   ${token}\n` +
-      `  Integration: ${integration.id} (role ${seeded.role!.arn}, external ID ${externalId})\n\n` +
-      `Try:\n` +
-      `  curl -s ${auth} ${url}/api/v2/cloudintegration\n` +
-      `  curl -s ${auth} ${url}/api/v2/cloudintegration/${integration.id}      # status fields after the first collection\n` +
-      `  curl -s ${auth} "${url}/api/v2/chart/raw?metric=aws.ec2.cpuutilization.average"   # the collected points\n\n` +
+    `\nSkyport demo is running: a simulated AWS account ${DEMO_ACCOUNT} at ${sim.url}.\n\n` +
+      `  Swagger UI:  ${url}/api-docs   (Authorize with the token)\n` +
+      `  CloudWatch integration: ${cloudWatch.id}\n` +
+      `  EC2 integration:        ${ec2.id}\n` +
+      `  CloudTrail integration: ${trail.id}\n\n` +
+      `Paste into another shell:\n\n` +
+      `  export BASE=${url} TOKEN=${token} SIM=${sim.url}\n` +
+      `  api() { curl -sS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; echo; }\n\n` +
+      `  api "$BASE/api/v2/cloudintegration?limit=10"                         # the three integrations and their status\n` +
+      `  api "$BASE/api/v2/chart/metric/list?prefix=aws."                     # every metric name collected\n` +
+      `  api "$BASE/api/v2/chart/raw?metric=aws.ec2.cpuutilization.average"   # CloudWatch points\n` +
+      `  api "$BASE/api/v2/chart/raw?metric=aws.ec2.instance.*"               # EC2 inventory metrics (a glob)\n` +
+      `  api "$BASE/api/v2/chart/metric/detail?m=aws.ec2.instance.running"    # which sources report a metric\n` +
+      `  api "$BASE/api/v2/event?limit=5"                                     # CloudTrail actions as events\n` +
+      `  api "$BASE/api/v2/cloudintegration/${cloudWatch.id}/run?limit=3"      # run history: outcome, AWS calls by API\n` +
+      `  api "$BASE/api/v2/cloudintegration/${cloudWatch.id}/estimate"         # what it costs per month\n\n` +
+      `In ${minutes} min the demo breaks the CloudWatch role's trust policy: watch that integration disable itself.\n` +
       `Stop with Ctrl-C.\n`,
   );
+
+  breakTimer = setTimeout(() => {
+    // What an admin might do by mistake: change the trust policy's external ID and revoke the role's sessions.
+    sim.updateRoleTrust(cwRole, { externalId: `not-${cwExternalId}` });
+    sim.revokeRoleSessions(cwRole);
+    process.stdout.write(
+      `\nThe demo just broke the trust policy of ${cwRole} (its external ID no longer matches).\n` +
+        `Skyport's next collection is refused and the integration disables itself:\n\n` +
+        `  api "$BASE/api/v2/cloudintegration/${cloudWatch.id}"          # disabled: true, lastError, lastErrorEvent\n` +
+        `  api "$BASE/api/v2/event?limit=1"                                # the ONGOING "Credentials Error" event\n` +
+        `  api -X POST "$BASE/api/v2/cloudintegration/${cloudWatch.id}/collect"   # 409: says why it is disabled\n\n` +
+        `Fix the trust policy, then enable (that collects at once and ends the event):\n\n` +
+        `  curl -sS -X POST "$SIM/_simulator/roles/trust" -d '{"roleArn":"${cwRole}","externalId":"${cwExternalId}"}'; echo\n` +
+        `  api -X POST "$BASE/api/v2/cloudintegration/${cloudWatch.id}/enable"\n\n`,
+    );
+    // Collected at once rather than at the next refresh, so the change shows within seconds.
+    call('POST', `/api/v2/cloudintegration/${cloudWatch.id}/collect`).catch((err) => app.log.warn({ err }, 'demo: collect after the break failed'));
+  }, config.demoBreakAfterMs);
+  breakTimer.unref();
   return app;
 }

@@ -1,5 +1,4 @@
 import closeWithGrace from 'close-with-grace';
-import pino from 'pino';
 import { buildApp, LOG_REDACT } from './app.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
@@ -7,6 +6,7 @@ import { runMigrations } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
 import { createMaintenance } from './services/maintenance.ts';
 import type { AwsSettings } from './services/aws/clients.ts';
+import { chooseLogFormat, createLogger } from './logger.ts';
 
 const MAINTENANCE_EVERY_MS = 10 * 60_000;
 
@@ -15,13 +15,13 @@ const MAINTENANCE_EVERY_MS = 10 * 60_000;
  * with periodic maintenance and a graceful shutdown on SIGINT/SIGTERM.
  */
 export async function serve(config: Config, overrides: { aws?: AwsSettings; onShutdown?: () => Promise<void> } = {}) {
-  // Log lines are buffered and written in batches of at least 4 KiB, and at least every second: one write(2)
-  // per log line (two per request at info) cost more CPU than anything else Skyport adds to a request (see
-  // docs/PERFORMANCE.md). Pending lines are flushed synchronously on exit, including after a fatal error.
-  const log = pino(
-    { level: config.logLevel, redact: LOG_REDACT },
-    pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }),
-  );
+  // JSON lines are buffered (see createLogger) and flushed synchronously on exit, including after a fatal error.
+  const log = createLogger({
+    level: config.logLevel,
+    format: chooseLogFormat(config.logFormat, Boolean(process.stdout.isTTY)),
+    redact: LOG_REDACT,
+    colorize: Boolean(process.stdout.isTTY),
+  });
   const database = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPgPort: config.embeddedPgPort, poolSize: config.dbPoolSize },
     log,
@@ -31,16 +31,11 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
 
   const app = await buildApp({ config, database, logger: log, clock: systemClock, aws: overrides.aws });
   const { tokens } = app.services;
+  let firstToken: string | null = null;
   if (config.bootstrapToken) {
     if (await tokens.ensureBootstrap(config.bootstrapToken)) log.info('bootstrap token stored (SKYPORT_BOOTSTRAP_TOKEN)');
   } else {
-    const token = await tokens.createFirstToken();
-    // Printed once, to the terminal only: it is stored hashed and cannot be shown again.
-    if (token) process.stdout.write(
-      `\n  First start: created an admin API token (agent_management, customer "default").\n` +
-        `  It is shown only this once:\n\n    ${token}\n\n` +
-        `  Try:  curl -H "Authorization: Bearer ${token}" http://${config.host}:${config.port}/api/v2/cloudintegration\n\n`,
-    );
+    firstToken = await tokens.createFirstToken();
   }
 
   const runMaintenance = createMaintenance({ services: app.services, clock: systemClock, trashRetentionMs: config.trashRetentionMs });
@@ -65,5 +60,15 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
     log.info({ replica: config.scheduler.replicaId, concurrency: config.scheduler.concurrency }, 'scheduler started');
   }
   log.info(`Swagger UI: http://${config.host}:${config.port}/api-docs`);
+  if (firstToken) {
+    // Printed once, to the terminal only (it is stored hashed and cannot be shown again), after the start-up lines
+    // (flushed first) so that it is the last thing on the screen, not lost among them.
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    process.stdout.write(
+      `\n  First start: created an admin API token (agent_management, customer "default").\n` +
+        `  It is shown only this once:\n\n    ${firstToken}\n\n` +
+        `  Try:  curl -H "Authorization: Bearer ${firstToken}" http://${config.host}:${config.port}/api/v2/cloudintegration\n\n`,
+    );
+  }
   return app;
 }

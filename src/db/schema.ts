@@ -184,3 +184,31 @@ export const events = pgTable(
 export type IntegrationRow = typeof integrations.$inferSelect;
 export type ExternalIdRow = typeof externalIds.$inferSelect;
 export type TokenRow = typeof tokens.$inferSelect;
+
+/**
+ * One finished collection run of an integration (GET /api/v2/cloudintegration/{id}/run). Written in the
+ * scheduler's lease-guarded recording transaction, which also prunes all but the newest 100 per integration.
+ * `id` orders runs (a newer run has a larger id); `plan` is what a CloudWatch run's discovery selected, read by
+ * the cost estimate.
+ */
+export const collectionRuns = pgTable(
+  'collection_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    integrationId: uuid('integration_id').notNull().references(() => integrations.id, { onDelete: 'cascade' }),
+    customerId: text('customer_id').notNull(),
+    startedMs: epochMs('started_ms').notNull(),
+    endedMs: epochMs('ended_ms').notNull(),
+    replica: text('replica').notNull(),
+    status: text('status').notNull(),
+    series: integer('series').notNull().default(0),
+    events: integer('events').notNull().default(0),
+    points: integer('points').notNull().default(0),
+    awsCalls: jsonb('aws_calls').$type<Record<string, number>>().notNull(),
+    error: text('error'),
+    plan: jsonb('plan').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('collection_runs_integration_idx').on(t.integrationId, t.id)],
+);
+
+export type CollectionRunRow = typeof collectionRuns.$inferSelect;

@@ -7,6 +7,10 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
  * the two lines were the largest cost Skyport added to the request (docs/PERFORMANCE.md). A request that
  * never completes shows up as a missing line, which the request timeout (60 s) bounds.
  */
+// Probes (a load balancer, Docker's health check, Prometheus) call these every few seconds: at info they would
+// drown everything else, so their answers are logged at debug unless they are errors.
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
 export class RequestLogController extends LogController {
   override incomingRequest() {}
 
@@ -14,6 +18,7 @@ export class RequestLogController extends LogController {
     if (this.isLogDisabled(request)) return;
     const req = { method: request.method, url: request.url };
     if (error) reply.log.error({ req, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else if (reply.statusCode < 500 && PROBES.has(request.url)) reply.log.debug({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     else reply.log.info({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
 }

@@ -14,6 +14,7 @@ export const Point = Type.Object(
 
 export const RawTimeseries = Type.Object(
   {
+    metric: Type.Optional(Type.String({ description: 'The metric of the series; given only when `metric` was a glob (Skyport extension)' })),
     tags: StringMap({ description: 'What identifies the series: its point tags (accountId, Region, dimensions…) plus `source`, the host or resource it describes' }),
     points: Type.Array(ref(Point), { description: 'The stored points of the series inside the requested window, oldest first' }),
   },
@@ -23,7 +24,13 @@ export const RawTimeseries = Type.Object(
 export type RawTimeseriesType = Static<typeof RawTimeseries>;
 
 export const RawQuery = Type.Object({
-  metric: Type.String({ minLength: 1, maxLength: 1024, description: 'The exact metric name, e.g. aws.ec2.cpuutilization.average (no wildcards)' }),
+  metric: Type.String({
+    minLength: 1,
+    maxLength: 1024,
+    description:
+      'The metric name, e.g. aws.ec2.cpuutilization.average, or a glob: `*` matches any characters, dots included (aws.ec2.* finds ' +
+      'every EC2 metric; each series then carries its `metric`). GET /api/v2/chart/metric/list lists the names there are.',
+  }),
   source: Type.Optional(Type.String({ maxLength: 1024, description: 'Only series of this exact source (no wildcards); the same as host, give only one of them' })),
   host: Type.Optional(Type.String({ maxLength: 1024, description: 'Another name for source' })),
   startTime: Type.Optional(

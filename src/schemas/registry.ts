@@ -26,6 +26,7 @@ import {
 } from './search.ts';
 import { Point, RawTimeseries } from './points.ts';
 import { PagedEvent, ResponseContainerEvent, ResponseContainerPagedEvent } from './events.ts';
+import { visibilitySchemas } from './visibility.ts';
 
 /** Every named schema, registered once with the app (validation, serialization, OpenAPI components). */
 export const sharedSchemas: TSchema[] = [
@@ -56,4 +57,5 @@ export const sharedSchemas: TSchema[] = [
   PagedEvent,
   ResponseContainerEvent,
   ResponseContainerPagedEvent,
+  ...visibilitySchemas,
 ];

@@ -10,6 +10,9 @@ import { createSearchService } from './search.ts';
 import { createPointsService } from './points.ts';
 import { createEventService } from './events.ts';
 import type { CredentialCheck } from './credentialCheck.ts';
+import { runQueries } from '../db/queries/runs.ts';
+import { createRunService } from './runs.ts';
+import { createMetricService } from './metrics.ts';
 
 /** The composition root of the services: every dependency is passed in here, nowhere else. */
 export function createServices(deps: { database: Database; config: Config; clock: Clock; credentialCheck: CredentialCheck }) {
@@ -22,7 +25,9 @@ export function createServices(deps: { database: Database; config: Config; clock
   const search = createSearchService({ db, queries });
   const points = createPointsService({ db, clock, retentionMs: config.pointsRetentionMs });
   const events = createEventService({ db, clock, retentionMs: config.eventsRetentionMs });
-  return { tokens, externalIds, integrations, search, points, events };
+  const runs = createRunService({ db, integrations: queries, runs: runQueries(db), clock });
+  const metrics = createMetricService({ db });
+  return { tokens, externalIds, integrations, search, points, events, runs, metrics };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -2,6 +2,7 @@ import type { Db } from '../db/client.ts';
 import { deletePointsOlderThan, readRaw, type RawSeries } from '../db/queries/points.ts';
 import { badRequest } from '../errors.ts';
 import type { Clock } from '../lib/clock.ts';
+import { globToLike, isGlob } from '../lib/glob.ts';
 import type { Principal } from './tokens.ts';
 
 const HOUR = 3_600_000;
@@ -75,6 +76,7 @@ export function createPointsService(deps: PointsServiceOptions) {
       const series = await readRaw(db, {
         customerId: principal.customerId,
         metric: query.metric,
+        ...(isGlob(query.metric) ? { metricLike: globToLike(query.metric) } : {}),
         source: wanted,
         startMs,
         endMs,

@@ -210,6 +210,21 @@ export class IamStore {
     return this.roles.delete(roleArn);
   }
 
+  /**
+   * IAM's "Revoke active sessions" of a role: every session issued for it stops working at once (calls with it are
+   * refused as with an unknown key). Returns how many sessions went.
+   */
+  revokeSessions(roleArn: string): number {
+    let n = 0;
+    for (const [id, key] of this.keys) {
+      if (key.principal.type === 'assumed-role' && key.principal.role.arn === roleArn) {
+        this.keys.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Does the role's trust policy let `caller` assume it? */
   trusts(role: Role, caller: Principal): boolean {
     const root = `arn:aws:iam::${caller.accountId}:root`;

@@ -75,6 +75,11 @@ export class Simulator {
     return this.state.iam.updateRoleTrust(roleArn, change);
   }
 
+  /** Ends every active session of a role at once (IAM "Revoke active sessions"). */
+  revokeRoleSessions(roleArn: string): number {
+    return this.state.iam.revokeSessions(roleArn);
+  }
+
   deleteRole(roleArn: string): boolean {
     return this.state.iam.deleteRole(roleArn);
   }

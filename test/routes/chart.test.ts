@@ -184,7 +184,9 @@ describe('GET /api/v2/chart/raw', () => {
     assert.equal(params.metric.required, true);
     assert.equal(params.startTime.schema.type, 'integer');
     const { RawTimeseries, Point } = doc.components.schemas;
-    assert.deepEqual(Object.keys(RawTimeseries.properties).sort(), ['points', 'tags']);
+    assert.deepEqual(Object.keys(RawTimeseries.properties).sort(), ['metric', 'points', 'tags']);
+    assert.deepEqual([...RawTimeseries.required].sort(), ['points', 'tags'], 'metric is given only for a glob');
+    assert.match(params.metric.description, /glob/);
     assert.equal(RawTimeseries.properties.points.items.$ref, '#/components/schemas/Point');
     assert.deepEqual([...Point.required].sort(), ['timestamp', 'value']);
     assert.ok(RawTimeseries.description && Point.description && Point.properties.timestamp.description);

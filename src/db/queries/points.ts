@@ -11,6 +11,8 @@ export const SERIES_CHUNK = 5_000;
 
 /** One series of a raw query: its tags (with `source`) and its points in time order. */
 export interface RawSeries {
+  /** The metric's name, given when the query named metrics by a glob. */
+  metric?: string;
   tags: Record<string, string>;
   points: Array<{ timestamp: number; value: number }>;
 }
@@ -167,6 +169,8 @@ export async function writePoints(tx: DbOrTx, customerId: string, integrationId:
 export interface RawQueryOptions {
   customerId: string;
   metric: string;
+  /** Match metric names with this LIKE pattern (a glob) instead of `metric` exactly; each series then says its metric. */
+  metricLike?: string;
   source?: string;
   /** Inclusive window, epoch ms. */
   startMs: number;
@@ -184,19 +188,22 @@ export interface RawQueryOptions {
 export async function readRaw(db: DbOrTx, q: RawQueryOptions): Promise<RawSeries[]> {
   const sourceFilter = q.source !== undefined ? sql`AND s.source = ${q.source}` : sql``;
   const pointLimit = q.limitPoints !== undefined ? sql`LIMIT ${q.limitPoints}` : sql``;
-  const result = await db.execute<{ id: number; source: string; tags: Record<string, string>; ts: number; value: number }>(sql`
+  const metricFilter = q.metricLike !== undefined ? sql`s.metric LIKE ${q.metricLike}` : sql`s.metric = ${q.metric}`;
+  // With a glob, series of several metrics come back: grouped by metric (in byte order) first.
+  const metricOrder = q.metricLike !== undefined ? sql`metric COLLATE "C", ` : sql``;
+  const result = await db.execute<{ id: number; metric: string; source: string; tags: Record<string, string>; ts: number; value: number }>(sql`
     WITH chosen AS (
-      SELECT s.id, s.key, s.source, s.tags
+      SELECT s.id, s.key, s.metric, s.source, s.tags
       FROM series s
-      WHERE s.customer_id = ${q.customerId} AND s.metric = ${q.metric} ${sourceFilter}
+      WHERE s.customer_id = ${q.customerId} AND ${metricFilter} ${sourceFilter}
         AND s.last_point_ms >= ${q.startMs}
         AND EXISTS (SELECT 1 FROM points e WHERE e.series_id = s.id AND e.ts BETWEEN ${q.startMs} AND ${q.endMs})
-      ORDER BY s.source, s.key
+      ORDER BY ${metricOrder}s.source, s.key
       LIMIT ${q.limitSeries}
     )
-    SELECT c.id, c.source, c.tags, p.ts, p.value
+    SELECT c.id, c.metric, c.source, c.tags, p.ts, p.value
     FROM chosen c JOIN points p ON p.series_id = c.id AND p.ts BETWEEN ${q.startMs} AND ${q.endMs}
-    ORDER BY c.source, c.key, p.ts
+    ORDER BY ${q.metricLike !== undefined ? sql`c.metric COLLATE "C", ` : sql``}c.source, c.key, p.ts
     ${pointLimit}`);
   const out: RawSeries[] = [];
   let currentId: number | undefined;
@@ -205,7 +212,9 @@ export async function readRaw(db: DbOrTx, q: RawQueryOptions): Promise<RawSeries
     const id = Number(row.id);
     if (id !== currentId) {
       currentId = id;
-      current = { tags: { ...row.tags, source: row.source }, points: [] };
+      current = q.metricLike !== undefined
+        ? { metric: row.metric, tags: { ...row.tags, source: row.source }, points: [] }
+        : { tags: { ...row.tags, source: row.source }, points: [] };
       out.push(current);
     }
     current!.points.push({ timestamp: Number(row.ts), value: Number(row.value) });

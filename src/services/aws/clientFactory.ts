@@ -15,12 +15,16 @@ export interface AwsClients {
   s3(region: string): S3Client;
   /** Ends this run's use of the clients; they stay cached with the role's credentials provider for its next run. */
   destroy(): void;
+  /** AWS calls made through these clients since they were handed out, by `service:API` (run history). */
+  calls(): Record<string, number>;
 }
 
 export type AwsCallOutcome = 'ok' | 'throttled' | 'error';
 export type AwsCallObserver = (call: { service: string; api: string; outcome: AwsCallOutcome; code?: string; ms: number }) => void;
 
 const SERVICE_OF: Record<string, string> = { CloudWatchClient: 'monitoring', EC2Client: 'ec2', S3Client: 's3' };
+/** The names a user knows the services by (IAM's action prefixes), for the per-run call counts. */
+const SHOWN_AS: Record<string, string> = { monitoring: 'cloudwatch', ec2: 'ec2', s3: 's3' };
 const THROTTLE_CODES = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'SlowDown', 'TooManyRequestsException', 'RequestThrottled']);
 
 /**
@@ -39,7 +43,7 @@ export function createAwsClientFactory(deps: { settings: AwsSettings; limiter: R
     requestTimeout: 30_000,
   });
 
-  function instrument<C extends CloudWatchClient | EC2Client | S3Client>(client: C, accountId: string, region: string): C {
+  function instrument<C extends CloudWatchClient | EC2Client | S3Client>(client: C, accountId: string, region: string, tally: Map<string, number>): C {
     const service = SERVICE_OF[client.constructor.name] ?? 'aws';
     const stack = client.middlewareStack as unknown as {
       add(mw: InitializeMiddleware<object, object>, opts: InitializeHandlerOptions & { name: string }): void;
@@ -53,6 +57,8 @@ export function createAwsClientFactory(deps: { settings: AwsSettings; limiter: R
       (next, context) => async (args) => {
         const api = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
         await limiter.take({ accountId, region, service, api });
+        const key = `${SHOWN_AS[service] ?? service}:${api}`;
+        tally.set(key, (tally.get(key) ?? 0) + 1);
         const started = performance.now();
         try {
           const out = await next(args);
@@ -69,19 +75,23 @@ export function createAwsClientFactory(deps: { settings: AwsSettings; limiter: R
     return client;
   }
 
-  const byProvider = new WeakMap<AwsCredentialIdentityProvider, Map<string, CloudWatchClient | EC2Client | S3Client>>();
+  type Made = { clients: Map<string, CloudWatchClient | EC2Client | S3Client>; tally: Map<string, number> };
+  const byProvider = new WeakMap<AwsCredentialIdentityProvider, Made>();
 
   return {
     /** Clients acting as one integration's role in one account, per region; reused while `credentials` lives. */
     forRole(accountId: string, credentials: AwsCredentialIdentityProvider): AwsClients {
-      const made = byProvider.get(credentials) ?? new Map<string, CloudWatchClient | EC2Client | S3Client>();
-      byProvider.set(credentials, made);
+      const entry: Made = byProvider.get(credentials) ?? { clients: new Map(), tally: new Map() };
+      byProvider.set(credentials, entry);
+      // One integration's runs never overlap (its lease), so its tally restarts with each run.
+      entry.tally.clear();
+      const made = entry.clients;
       const options = (region: string) => ({ ...clientOptions(settings, region), credentials, requestHandler });
       function get<C extends CloudWatchClient | EC2Client | S3Client>(kind: string, region: string, build: () => C): C {
         const key = `${accountId}:${kind}:${region}`;
         let client = made.get(key) as C | undefined;
         if (!client) {
-          client = instrument(build(), accountId, region);
+          client = instrument(build(), accountId, region, entry.tally);
           made.set(key, client);
         }
         return client;
@@ -91,6 +101,7 @@ export function createAwsClientFactory(deps: { settings: AwsSettings; limiter: R
         ec2: (region) => get('ec2', region, () => new EC2Client(options(region))),
         s3: (region) => get('s3', region, () => new S3Client({ ...options(region), forcePathStyle: settings.forcePathStyle })),
         destroy: () => {},
+        calls: () => Object.fromEntries([...entry.tally].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
       };
     },
     /** Closes the shared connection pool (process shutdown). */

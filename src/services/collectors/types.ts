@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClassifiedAwsError } from '../aws/errors.ts';
 import type { AwsClients } from '../aws/clientFactory.ts';
+import type { DiscoveryPlan } from './cloudwatch/plan.ts';
 
 /** A data point as a collector produces it, under Wavefront's naming (see DESIGN.md "Naming"). */
 export interface CollectedPoint {
@@ -65,6 +66,8 @@ export interface CollectResult {
   partialErrors: Array<ClassifiedAwsError & { scope: string }>;
   /** A note for lastError that is not an AWS failure (e.g. the series cap was hit). */
   warning?: string;
+  /** CloudWatch: what discovery selected (run history, cost estimate). */
+  plan?: DiscoveryPlan;
 }
 
 /**

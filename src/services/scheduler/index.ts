@@ -7,11 +7,13 @@ import { classifyAwsError } from '../aws/errors.ts';
 import type { Collector } from '../collectors/types.ts';
 import { createRecorder, type RunOutcome } from './record.ts';
 import type { SchedulerMetrics } from './metrics.ts';
+import { logFailedRun } from './runLog.ts';
 
 interface Logger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
 }
 
 export interface SchedulerDeps {
@@ -64,10 +66,11 @@ export function createScheduler(deps: SchedulerDeps) {
         (err) => log.warn({ err, integrationId: claim.id }, 'lease heartbeat failed'),
       );
     }, Math.max(1000, Math.floor(leaseMs / 3)));
+    const meta = { startedMs: clock.now(), awsCalls: {} as Record<string, number> };
     try {
       const collector = collectors[claim.service];
       if (!collector) {
-        return await recorder.failure(claim, { kind: 'other', code: 'NotImplemented', message: `no collector for ${claim.service}` }, clock.now());
+        return await recorder.failure(claim, { kind: 'other', code: 'NotImplemented', message: `no collector for ${claim.service}` }, clock.now(), meta);
       }
       const provider = credentials.providerFor({ id: claim.id, roleArn: claim.roleArn, externalId: claim.externalId });
       const accountId = accountOfRole(claim.roleArn);
@@ -92,20 +95,22 @@ export function createScheduler(deps: SchedulerDeps) {
           signal: abort.signal,
         });
       } catch (err) {
+        meta.awsCalls = aws.calls();
         if (abort.signal.aborted) return 'lost';
         // What escapes a collector concerns the whole account: AccessDenied here means the role itself fails.
         const classified = classifyAwsError(err, { assumeRole: true });
+        logFailedRun(log, claim, classified, err);
         if (classified.kind === 'credentials' || classified.kind === 'denied') {
           credentials.drop(claim.id);
-          return await recorder.credentialFailure(claim, classified, clock.now());
+          return await recorder.credentialFailure(claim, classified, clock.now(), meta);
         }
-        if (classified.kind === 'other') log.error({ err, integrationId: claim.id }, 'collection failed');
-        return await recorder.failure(claim, classified, clock.now());
+        return await recorder.failure(claim, classified, clock.now(), meta);
       } finally {
+        meta.awsCalls = aws.calls();
         aws.destroy();
       }
       if (abort.signal.aborted) return 'lost';
-      const stored = await recorder.success(claim, result, clock.now());
+      const stored = await recorder.success(claim, result, clock.now(), meta);
       metrics.points.inc(stored.points);
       metrics.series.inc(stored.series);
       metrics.events.inc(stored.events);

@@ -2,6 +2,8 @@ import type { Db } from '../../db/client.ts';
 import type { ClaimedRun, SchedulerQueries } from '../../db/queries/scheduler.ts';
 import { writePoints } from '../../db/queries/points.ts';
 import { endEvent, insertEvents, type EventInsert } from '../../db/queries/events.ts';
+import { insertRun } from '../../db/queries/runs.ts';
+import { runRow, type RunMeta } from './runRecord.ts';
 import { uuidv7 } from '../../lib/uuidv7.ts';
 import type { ClassifiedAwsError } from '../aws/errors.ts';
 import type { CollectedEvent, CollectResult } from '../collectors/types.ts';
@@ -62,7 +64,7 @@ export function createRecorder(deps: RecordDeps) {
   }
 
   return {
-    async success(run: ClaimedRun, result: CollectResult, nowMs: number): Promise<{ outcome: RunOutcome; points: number; series: number; events: number }> {
+    async success(run: ClaimedRun, result: CollectResult, nowMs: number, meta?: RunMeta): Promise<{ outcome: RunOutcome; points: number; series: number; events: number }> {
       const transientParts = result.partialErrors.filter((e) => e.kind === 'transient');
       const outcome: RunOutcome = result.partialErrors.length > 0 ? 'partial' : 'ok';
       const failures = transientParts.length > 0 ? run.consecutiveFailures + 1 : 0;
@@ -97,12 +99,20 @@ export function createRecorder(deps: RecordDeps) {
           consecutiveFailures: failures,
           nextRunAt: new Date(next),
         });
+        await insertRun(tx, runRow(run, meta, owner, nowMs, {
+          status: outcome,
+          series: result.metricCount,
+          events: eventsStored,
+          points: written.points,
+          ...(problems.length > 0 ? { error: problems.join('; ').slice(0, 4000) } : {}),
+          plan: result.plan,
+        }));
       });
       return { outcome: held ? outcome : 'lost', ...written, events: eventsStored };
     },
 
     /** AWS refused the role: disable, record the error and open a credentials event (unless one is open). */
-    async credentialFailure(run: ClaimedRun, error: ClassifiedAwsError, nowMs: number): Promise<RunOutcome> {
+    async credentialFailure(run: ClaimedRun, error: ClassifiedAwsError, nowMs: number, meta?: RunMeta): Promise<RunOutcome> {
       const message = describe(error);
       const event = isOngoing(run.lastErrorEvent) ? undefined : credentialsErrorEvent(run, message, nowMs);
       const held = await guarded(run, async (tx) => {
@@ -129,12 +139,13 @@ export function createRecorder(deps: RecordDeps) {
           lastProcessorId: owner,
           ...(event ? { lastErrorEvent: event } : {}),
         });
+        await insertRun(tx, runRow(run, meta, owner, nowMs, { status: 'credentials', error: message }));
       });
       return held ? 'credentials' : 'lost';
     },
 
     /** Throttling, 5xx, timeouts (back off, never disable) and other failures (retry on the next slot). */
-    async failure(run: ClaimedRun, error: ClassifiedAwsError, nowMs: number): Promise<RunOutcome> {
+    async failure(run: ClaimedRun, error: ClassifiedAwsError, nowMs: number, meta?: RunMeta): Promise<RunOutcome> {
       const transient = error.kind === 'transient';
       const failures = run.consecutiveFailures + 1;
       const next = transient
@@ -149,6 +160,7 @@ export function createRecorder(deps: RecordDeps) {
           consecutiveFailures: failures,
           nextRunAt: new Date(next),
         });
+        await insertRun(tx, runRow(run, meta, owner, nowMs, { status: transient ? 'transient' : 'error', error: describe(error) }));
       });
       return held ? (transient ? 'transient' : 'error') : 'lost';
     },

@@ -19,6 +19,7 @@ interface Logger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
 }
 
 /** Assembles the collection side: credentials cache, rate-limited clients, collectors, scheduler. */

@@ -5,6 +5,7 @@ import type { CollectedPoint, CollectInput, CollectResult, Collector } from '../
 import { mapLimit } from './concurrency.ts';
 import { fetchBatch, packBatches, type FetchedMetric } from './getMetricData.ts';
 import { createListMetricsCache, type ListedMetric } from './listMetrics.ts';
+import { planOf } from './plan.ts';
 import { identify, type NamingContext, type SeriesIdentity } from './naming.ts';
 import { createRegionsCache, homeRegion } from './regions.ts';
 import {
@@ -229,6 +230,9 @@ export function createCloudWatchCollector(overrides: Partial<CloudWatchCollector
       }
     }
 
+    // What was selected, before any GetMetricData (and whatever it answers): the run history's cost basis.
+    const plan = planOf(runs.map((r) => r.scopes.filter((s) => !s.error).map((s) => s.selected)), dropped);
+
     // ---- GetMetricData, per region --------------------------------------------------------------------------
     const fetchRegion = async (run: RegionRun): Promise<void> => {
       const byWindow = new Map<string, { window: Window; items: FetchItem[] }>();
@@ -301,7 +305,7 @@ export function createCloudWatchCollector(overrides: Partial<CloudWatchCollector
       }
     }
 
-    const result: CollectResult = { points, events: [], cursors: newCursors, metricCount, partialErrors };
+    const result: CollectResult = { points, events: [], cursors: newCursors, metricCount, partialErrors, plan };
     if (newestMs !== undefined) result.newestMs = newestMs;
     if (dropped > 0) {
       result.warning =
