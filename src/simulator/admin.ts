@@ -6,6 +6,7 @@ import type { SimResponse } from './request.ts';
 import type { Simulator } from './simulator.ts';
 import type { CallFilter } from './counters.ts';
 import type { FaultInput } from './faults.ts';
+import { handleLogsAdmin } from './logs/admin.ts';
 
 /**
  * JSON admin API for other processes (demo, benchmarks): seed state, move the clock, inject faults, read and
@@ -65,6 +66,8 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
   }
   const b = (body ?? {}) as Json;
   try {
+    const logsAnswer = handleLogsAdmin(sim.logs, route, body, url.searchParams);
+    if (logsAnswer) return logsAnswer;
     switch (route) {
       case 'GET /health':
         return ok({ ok: true, url: sim.url, now: sim.now() });
@@ -78,6 +81,7 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
           volumes: sim.state.inventory.volumes.size,
           series: sim.state.metrics.size,
           buckets: sim.state.objects.buckets.size,
+          logGroups: sim.state.logs.size,
         });
 
       case 'GET /accounts':

@@ -1,6 +1,8 @@
-/** The four AWS services the simulator speaks, named as in the SigV4 credential scope. */
-export type ServiceName = 'sts' | 'monitoring' | 'ec2' | 's3';
-export const SERVICES: readonly ServiceName[] = ['sts', 'monitoring', 'ec2', 's3'];
+import { LOGS_FAILURES } from './logs/failures.ts';
+
+/** The AWS services the simulator speaks, named as in the SigV4 credential scope. */
+export type ServiceName = 'sts' | 'monitoring' | 'ec2' | 's3' | 'logs';
+export const SERVICES: readonly ServiceName[] = ['sts', 'monitoring', 'ec2', 's3', 'logs'];
 
 /**
  * An AWS error as the service would return it. Each protocol renders it in its own shape
@@ -82,6 +84,7 @@ const TABLE: Record<ServiceName, Record<FailureKind, [number, string, string]>> 
     'server-error': [500, 'InternalError', 'We encountered an internal error. Please try again.'],
     unavailable: [503, 'ServiceUnavailable', 'Service is unable to handle request.'],
   },
+  logs: LOGS_FAILURES,
 };
 
 /** The error a service returns for a generic failure kind; `code`/`message`/`status` override the defaults. */

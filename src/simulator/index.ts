@@ -19,3 +19,8 @@ export type { SeedAccountInput, SeedAccountResult, SeedSeriesInput, SeedSeriesRe
 export { DEFAULT_REGIONS, KNOWN_REGIONS } from './regions.ts';
 export type { ServiceName } from './errors.ts';
 export { ADMIN_PREFIX } from './admin.ts';
+export { SimLogs } from './logs/sim-logs.ts';
+export type { AccessLogWriteInput, AccessLogWriteResult, LogEventsInput, LogGroupInput, LogStreamInput, LogsLimits } from './logs/sim-logs.ts';
+export { AccessLogTraffic, ACCESS_LOG_FORMATS, clfTime } from './logs/access-log.ts';
+export type { AccessLogCounts, AccessLogEndpoint, AccessLogFormat, AccessLogStatus, AccessLogTotals, AccessLogTrafficSpec } from './logs/access-log.ts';
+export { FILTER_LOG_EVENTS_PER_SECOND } from './logs/rate-limit.ts';

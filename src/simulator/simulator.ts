@@ -11,6 +11,7 @@ import { SimClock } from './clock.ts';
 import { writeCloudTrail, type CloudTrailWriteInput, type CloudTrailWriteResult } from './cloudtrail.ts';
 import { CallCounters, type CallCount, type CallFilter } from './counters.ts';
 import { FaultRegistry, type Fault, type FaultInput, type ServiceSelector } from './faults.ts';
+import { SimLogs } from './logs/sim-logs.ts';
 import type { AddInstanceInput, AddVolumeInput, Instance, InstanceStateName, Volume } from './inventory.ts';
 import { normalizeDimensions, type AddSeriesInput, type Dimension, type MetricSeries, type PointInput } from './metric-store.ts';
 import type { Bucket, PutObjectInput, S3Object } from './objects.ts';
@@ -41,6 +42,8 @@ export class Simulator {
   readonly faults: FaultRegistry;
   readonly counters = new CallCounters();
   readonly verifySignatures: boolean;
+  /** CloudWatch Logs: groups, streams, events, generated access logs, the FilterLogEvents rate limit. */
+  readonly logs: SimLogs;
   url = '';
   port = 0;
   private server: Server | undefined;
@@ -49,6 +52,7 @@ export class Simulator {
     this.clock = new SimClock(options.clock);
     this.faults = new FaultRegistry(options.seed ?? 1);
     this.verifySignatures = options.verifySignatures ?? true;
+    this.logs = new SimLogs(this.state.logs, this.state.iam, this.clock);
   }
 
   /** Current simulated time (epoch ms). */

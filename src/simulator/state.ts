@@ -1,5 +1,6 @@
 import { IamStore } from './accounts.ts';
 import { InventoryStore } from './inventory.ts';
+import { LogStore } from './logs/store.ts';
 import { MetricStore } from './metric-store.ts';
 import { ObjectStore } from './objects.ts';
 
@@ -9,4 +10,5 @@ export class SimState {
   readonly inventory = new InventoryStore();
   readonly metrics = new MetricStore();
   readonly objects = new ObjectStore();
+  readonly logs = new LogStore();
 }
