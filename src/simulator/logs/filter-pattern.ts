@@ -47,7 +47,13 @@ function tokenize(text: string): string[] {
     if (i >= text.length) break;
     let prefix = '';
     if (text[i] === '?' || text[i] === '-') prefix = text[i++];
-    if (text[i] === '"') {
+    if (text[i] === '%') {
+      // A regular expression term runs to the closing %, spaces included.
+      const end = text.indexOf('%', i + 1);
+      if (end < 0) throw new FilterPatternError('Invalid filter pattern: unterminated %regex%');
+      tokens.push(prefix + text.slice(i, end + 1));
+      i = end + 1;
+    } else if (text[i] === '"') {
       const end = text.indexOf('"', i + 1);
       if (end < 0) throw new FilterPatternError('Invalid filter pattern: unterminated quote');
       tokens.push(prefix + '\u0000' + text.slice(i + 1, end));
