@@ -93,7 +93,18 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 const unit = (h: number): number => h / 4294967296;
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
-const hex8 = (h: number): string => h.toString(16).padStart(8, '0');
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const hex8 = (h: number): string => HEX[h >>> 24] + HEX[(h >>> 16) & 255] + HEX[(h >>> 8) & 255] + HEX[h & 255];
+
+/** An endpoint's fields as they appear in lines, JSON-escaped once. */
+interface EndpointPieces {
+  method: string;
+  resourcePath: string;
+  routeKey: string;
+  clfRequest: string;
+  /** The template's literal parts around its `{parameters}`. */
+  pathParts: string[];
+}
 
 /** `$context.requestTime`: `dd/MMM/yyyy:HH:mm:ss +0000`. */
 export function clfTime(ms: number): string {
@@ -130,6 +141,12 @@ export class AccessLogTraffic {
   private readonly bytesMin: number;
   private readonly bytesMax: number;
   private readonly apiType: 'REST' | 'HTTP';
+  private readonly pieces: EndpointPieces[];
+  private readonly apiIdJson: string;
+  private readonly stageJson: string;
+  private readonly apiKeyJson: string[];
+  private cachedSecond = NaN;
+  private cachedTime = '';
 
   constructor(readonly spec: AccessLogTrafficSpec) {
     if (!spec.apiId || !spec.stage) throw new Error('apiId and stage are required');
@@ -157,6 +174,17 @@ export class AccessLogTraffic {
     this.bytesMax = Math.max(this.bytesMin, Math.round(spec.responseBytes?.max ?? 5000));
     this.apiType = spec.apiType ?? 'REST';
     this.seed = mix32(spec.seed ?? 1, fnv1a(`${spec.apiId}/${spec.stage}/${spec.format}`));
+    const rest = this.apiType === 'REST';
+    this.pieces = this.endpoints.map((e) => ({
+      method: JSON.stringify(e.method),
+      resourcePath: JSON.stringify(rest ? e.path : '-'),
+      routeKey: JSON.stringify(rest ? '-' : `${e.method} ${e.path}`),
+      clfRequest: rest ? `${e.method} ${e.path}` : `${e.method} ${e.method} ${e.path}`,
+      pathParts: e.path.split(/\{[^}]+\}/),
+    }));
+    this.apiIdJson = JSON.stringify(spec.apiId);
+    this.stageJson = JSON.stringify(spec.stage);
+    this.apiKeyJson = (spec.apiKeyIds ?? []).map((k) => JSON.stringify(String(k)));
   }
 
   private h(i: number, k: number): number {
@@ -182,58 +210,55 @@ export class AccessLogTraffic {
     };
   }
 
-  /** The line's message in the spec's format. */
+  /** The line's message in the spec's format. Built from pre-escaped pieces: reads render every line they return. */
   render(i: number): string {
     const d = this.draw(i);
-    const e = this.endpoints[d.endpoint];
-    const requestId = `${hex8(this.h(i, 6))}-${hex8(this.h(i, 7)).slice(0, 4)}-${hex8(this.h(i, 7)).slice(4)}-${hex8(this.h(i, 8)).slice(0, 4)}-${hex8(this.h(i, 8)).slice(4)}${hex8(this.h(i, 9))}`;
-    const ip = `10.${this.h(i, 10) & 255}.${(this.h(i, 10) >>> 8) & 255}.${(this.h(i, 10) >>> 16) & 255}`;
-    const rest = this.apiType === 'REST';
-    const resourcePath = rest ? e.path : '-';
+    const e = this.pieces[d.endpoint];
+    const h7 = hex8(this.h(i, 7));
+    const h8 = hex8(this.h(i, 8));
+    const requestId = `${hex8(this.h(i, 6))}-${h7.slice(0, 4)}-${h7.slice(4)}-${h8.slice(0, 4)}-${h8.slice(4)}${hex8(this.h(i, 9))}`;
+    const hip = this.h(i, 10);
+    const ip = `10.${hip & 255}.${(hip >>> 8) & 255}.${(hip >>> 16) & 255}`;
     const format = this.spec.format;
     if (format === 'clf') {
       // API Gateway's CLF presets: `sourceIp caller user [requestTime] "httpMethod resourcePath protocol" status
       // responseLength requestId`; the HTTP API preset has routeKey (`GET /pets`) where REST has resourcePath.
-      return `${ip} - - [${clfTime(d.timestamp)}] "${e.method} ${rest ? e.path : e.method + ' ' + e.path} HTTP/1.1" ${d.status} ${d.bytes} ${requestId}`;
+      return `${ip} - - [${this.requestTime(d.timestamp)}] "${e.clfRequest} HTTP/1.1" ${d.status} ${d.bytes} ${requestId}`;
     }
     if (format === 'akto') {
-      return JSON.stringify({
-        requestId,
-        extendedRequestId: Buffer.from(hex8(this.h(i, 11)) + hex8(this.h(i, 12)), 'hex').toString('base64'),
-        ip,
-        caller: '-',
-        user: '-',
-        requestTime: clfTime(d.timestamp),
-        httpMethod: e.method,
-        resourcePath,
-        status: String(d.status),
-        protocol: 'HTTP/1.1',
-        responseLength: String(d.bytes),
-      });
+      const extendedRequestId = Buffer.from(hex8(this.h(i, 11)) + hex8(this.h(i, 12)), 'hex').toString('base64');
+      return (
+        `{"requestId":"${requestId}","extendedRequestId":"${extendedRequestId}","ip":"${ip}","caller":"-","user":"-",` +
+        `"requestTime":"${this.requestTime(d.timestamp)}","httpMethod":${e.method},"resourcePath":${e.resourcePath},` +
+        `"status":"${d.status}","protocol":"HTTP/1.1","responseLength":"${d.bytes}"}`
+      );
     }
-    return JSON.stringify({
-      requestId,
-      apiId: this.spec.apiId,
-      stage: this.spec.stage,
-      httpMethod: e.method,
-      resourcePath,
-      routeKey: rest ? '-' : `${e.method} ${e.path}`,
-      path: this.actualPath(e.path, i),
-      status: String(d.status),
-      responseLatency: String(d.latencyMs),
-      integrationLatency: String(d.integrationLatencyMs),
-      responseLength: String(d.bytes),
-      requestTimeEpoch: String(d.timestamp),
-      ip,
-      apiKeyId: d.apiKey < 0 ? '-' : (this.spec.apiKeyIds ?? [])[d.apiKey],
-    });
+    return (
+      `{"requestId":"${requestId}","apiId":${this.apiIdJson},"stage":${this.stageJson},"httpMethod":${e.method},` +
+      `"resourcePath":${e.resourcePath},"routeKey":${e.routeKey},"path":${JSON.stringify(this.actualPath(e.pathParts, i))},` +
+      `"status":"${d.status}","responseLatency":"${d.latencyMs}","integrationLatency":"${d.integrationLatencyMs}",` +
+      `"responseLength":"${d.bytes}","requestTimeEpoch":"${d.timestamp}","ip":"${ip}","apiKeyId":${d.apiKey < 0 ? '"-"' : this.apiKeyJson[d.apiKey]}}`
+    );
+  }
+
+  /** `$context.requestTime`, cached per second (reads render lines in time order). */
+  private requestTime(ms: number): string {
+    const second = Math.floor(ms / 1000);
+    if (second !== this.cachedSecond) {
+      this.cachedSecond = second;
+      this.cachedTime = clfTime(ms);
+    }
+    return this.cachedTime;
   }
 
   /** `$context.path`: the template with its parameters filled in, after `/<stage>` (not for `$default`). */
-  private actualPath(template: string, i: number): string {
-    let n = 0;
-    const filled = template.replace(/\{[^}]+\}/g, () => String(1 + (this.h(i, 13 + (n++ % 3)) % 99_999)));
-    return this.spec.stage === '$default' ? filled : `/${this.spec.stage}${filled}`;
+  private actualPath(parts: string[], i: number): string {
+    let out = this.spec.stage === '$default' ? '' : `/${this.spec.stage}`;
+    for (let k = 0; k < parts.length; k++) {
+      if (k > 0) out += String(1 + (this.h(i, 13 + ((k - 1) % 3)) % 99_999));
+      out += parts[k];
+    }
+    return out;
   }
 
   /** Exact totals over every line (or only lines whose index passes `include`). */
