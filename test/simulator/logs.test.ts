@@ -349,6 +349,8 @@ describe('CloudWatch Logs (awsJson1_1)', () => {
     assert.match(token ?? '', /^f\/\d{56}$/);
     const windowed = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'mine', startTime: NOW - 3 * MIN, endTime: NOW - MIN, startFromHead: true }));
     assert.deepEqual(windowed.events?.map((e) => e.message), ['m7', 'm8'], 'endTime is exclusive for GetLogEvents');
+    const noStream = await errorOf(() => logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'missing' })));
+    assert.equal(noStream.name, 'ResourceNotFoundException');
   });
 });
 

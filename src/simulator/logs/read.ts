@@ -14,6 +14,7 @@ import {
   optionalBoolean,
   optionalInteger,
   optionalString,
+  resourceNotFound,
   type Json,
 } from './wire.ts';
 import { SimError } from '../errors.ts';
@@ -172,7 +173,7 @@ export function getLogEvents(ctx: CallContext): SimResponse {
   const streamName = optionalString(body, 'logStreamName');
   if (streamName === undefined) throw constraint(undefined, 'logStreamName', 'Member must not be null');
   const stream = group.streams.get(streamName);
-  if (!stream) throw invalidParameter('The specified log stream does not exist.');
+  if (!stream) throw resourceNotFound('The specified log stream does not exist.');
   const start = optionalInteger(body, 'startTime', 0, Number.MAX_SAFE_INTEGER) ?? 0;
   const end = optionalInteger(body, 'endTime', 0, Number.MAX_SAFE_INTEGER) ?? Number.MAX_SAFE_INTEGER;
   const limit = optionalInteger(body, 'limit', 1, MAX_EVENTS_PER_PAGE) ?? MAX_EVENTS_PER_PAGE;
