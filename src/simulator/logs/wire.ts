@@ -75,9 +75,9 @@ export function optionalBoolean(body: Json, field: string): boolean | undefined 
   return v;
 }
 
-/** Opaque paging tokens, bound to the request they continue (any other parameter changed: invalid). */
+/** Opaque paging tokens, bound to the request they continue (a changed filter: invalid; a changed page size is fine). */
 export function fingerprint(body: Json): string {
-  const { nextToken: _ignored, ...rest } = body;
+  const { nextToken: _token, limit: _limit, ...rest } = body;
   return createHash('sha1').update(JSON.stringify(rest)).digest('base64url').slice(0, 16);
 }
 
