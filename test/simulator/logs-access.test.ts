@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import type { AccessLogFormat, AccessLogWriteInput } from '../../src/simulator/index.ts';
+import { AccessLogTraffic, clfTime, type AccessLogFormat, type AccessLogWriteInput } from '../../src/simulator/index.ts';
 import { cfg, SKYPORT_ACCOUNT, world, type World } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -146,9 +146,13 @@ describe('API Gateway access-log generator', () => {
     const rest = w.sim.logs.writeAccessLogs({ ...base('fields-rest', 'recommended'), count: 50, ratePerSecond: undefined });
     const restLine = JSON.parse((await readAll(logs, 'fields-rest'))[0].message ?? '{}') as Record<string, string>;
     assert.deepEqual(Object.keys(restLine), [
-      'requestId', 'apiId', 'stage', 'httpMethod', 'resourcePath', 'routeKey', 'path', 'status',
-      'responseLatency', 'integrationLatency', 'responseLength', 'requestTimeEpoch', 'ip', 'apiKeyId',
+      // Akto's format …
+      'requestId', 'extendedRequestId', 'ip', 'caller', 'user', 'requestTime', 'httpMethod', 'resourcePath', 'status', 'protocol', 'responseLength',
+      // … plus what it lacks.
+      'apiId', 'stage', 'routeKey', 'path', 'responseLatency', 'integrationLatency', 'requestTimeEpoch', 'apiKeyId',
     ]);
+    assert.match(restLine.requestTime, /^\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    assert.equal(restLine.requestTime, clfTime(Number(restLine.requestTimeEpoch)));
     assert.equal(rest.lines, 50);
     assert.equal(restLine.apiId, 'a1b2c3d4e5');
     assert.equal(restLine.stage, 'prod');
@@ -163,6 +167,19 @@ describe('API Gateway access-log generator', () => {
     const toy = httpLines.find((l) => l.routeKey === 'DELETE /pets/{petId}/toys/{toyId}');
     assert.ok(toy, 'the four endpoints all appear in 50 lines');
     assert.match(toy.path, /^\/pets\/\d+\/toys\/\d+$/, '$default stage: no stage prefix; parameters filled in');
+  });
+
+  test('AccessLogTraffic gives the exact totals of a window on event time, matching a windowed FilterLogEvents', async () => {
+    const input = { ...base('window-totals', 'recommended'), seed: 9 };
+    w.sim.logs.writeAccessLogs(input);
+    const window = { startTime: NOW - 40 * MIN, endTime: NOW - 25 * MIN };
+    const expected = new AccessLogTraffic(input).totals(window);
+    const lines = (await readAll(logs, 'window-totals', window)).map((e) => parse('recommended', e.message ?? ''));
+    assert.equal(expected.requests, lines.length);
+    assert.ok(lines.length > 1000 && lines.length < 1500);
+    assert.equal(expected.status5xx, lines.filter((p) => p.status >= 500).length);
+    assert.equal(expected.bytes, lines.reduce((n, p) => n + p.bytes, 0));
+    assert.equal(expected.latencyP99Ms, nearestRank(lines.map((p) => p.latency ?? NaN).sort((a, b) => a - b), 99));
   });
 
   test('the same seed gives the same lines; another seed other lines', async () => {

@@ -225,19 +225,18 @@ export class AccessLogTraffic {
       // responseLength requestId`; the HTTP API preset has routeKey (`GET /pets`) where REST has resourcePath.
       return `${ip} - - [${this.requestTime(d.timestamp)}] "${e.clfRequest} HTTP/1.1" ${d.status} ${d.bytes} ${requestId}`;
     }
-    if (format === 'akto') {
-      const extendedRequestId = Buffer.from(hex8(this.h(i, 11)) + hex8(this.h(i, 12)), 'hex').toString('base64');
-      return (
-        `{"requestId":"${requestId}","extendedRequestId":"${extendedRequestId}","ip":"${ip}","caller":"-","user":"-",` +
-        `"requestTime":"${this.requestTime(d.timestamp)}","httpMethod":${e.method},"resourcePath":${e.resourcePath},` +
-        `"status":"${d.status}","protocol":"HTTP/1.1","responseLength":"${d.bytes}"}`
-      );
-    }
+    const extendedRequestId = Buffer.from(hex8(this.h(i, 11)) + hex8(this.h(i, 12)), 'hex').toString('base64');
+    const akto =
+      `{"requestId":"${requestId}","extendedRequestId":"${extendedRequestId}","ip":"${ip}","caller":"-","user":"-",` +
+      `"requestTime":"${this.requestTime(d.timestamp)}","httpMethod":${e.method},"resourcePath":${e.resourcePath},` +
+      `"status":"${d.status}","protocol":"HTTP/1.1","responseLength":"${d.bytes}"`;
+    if (format === 'akto') return akto + '}';
+    // The recommended format is Akto's plus what it lacks (SPEC-apigateway §5), so Akto's readers keep working.
     return (
-      `{"requestId":"${requestId}","apiId":${this.apiIdJson},"stage":${this.stageJson},"httpMethod":${e.method},` +
-      `"resourcePath":${e.resourcePath},"routeKey":${e.routeKey},"path":${JSON.stringify(this.actualPath(e.pathParts, i))},` +
-      `"status":"${d.status}","responseLatency":"${d.latencyMs}","integrationLatency":"${d.integrationLatencyMs}",` +
-      `"responseLength":"${d.bytes}","requestTimeEpoch":"${d.timestamp}","ip":"${ip}","apiKeyId":${d.apiKey < 0 ? '"-"' : this.apiKeyJson[d.apiKey]}}`
+      akto +
+      `,"apiId":${this.apiIdJson},"stage":${this.stageJson},"routeKey":${e.routeKey},"path":${JSON.stringify(this.actualPath(e.pathParts, i))},` +
+      `"responseLatency":"${d.latencyMs}","integrationLatency":"${d.integrationLatencyMs}","requestTimeEpoch":"${d.timestamp}",` +
+      `"apiKeyId":${d.apiKey < 0 ? '"-"' : this.apiKeyJson[d.apiKey]}}`
     );
   }
 
@@ -261,8 +260,10 @@ export class AccessLogTraffic {
     return out;
   }
 
-  /** Exact totals over every line (or only lines whose index passes `include`). */
-  totals(include?: (i: number) => boolean): AccessLogTotals {
+  /** Exact totals over every line, or over the lines whose event time is within [startTime, endTime] (inclusive, like FilterLogEvents). */
+  totals(window: { startTime?: number; endTime?: number } = {}): AccessLogTotals {
+    const from = window.startTime ?? -Infinity;
+    const to = window.endTime ?? Infinity;
     const t: AccessLogTotals = {
       ...emptyCounts(),
       latencyMinMs: null,
@@ -281,8 +282,8 @@ export class AccessLogTraffic {
     const keys = this.spec.apiKeyIds ?? [];
     let n = 0;
     for (let i = 0; i < this.count; i++) {
-      if (include && !include(i)) continue;
       const d = this.draw(i);
+      if (d.timestamp < from || d.timestamp > to) continue;
       latencies[n++] = d.latencyMs;
       add(t, d);
       add(endpointCounts[d.endpoint], d);
