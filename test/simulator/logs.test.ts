@@ -78,6 +78,10 @@ describe('CloudWatch Logs (awsJson1_1)', () => {
     } while (nextToken);
     assert.deepEqual(sizes, [3, 3, 1]);
     assert.deepEqual(names, Array.from({ length: 7 }, (_, i) => `paged-${i}`));
+    const byPattern = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: 'GED-3' }));
+    assert.deepEqual(byPattern.logGroups?.map((g) => g.logGroupName), ['paged-3'], 'a pattern is a case-insensitive substring');
+    const both = await errorOf(() => logs.send(new DescribeLogGroupsCommand({ logGroupNamePattern: 'a', logGroupNamePrefix: 'b' })));
+    assert.equal(both.name, 'InvalidParameterException');
     const first = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: 'paged-', limit: 1 }));
     assert.equal(first.logGroups?.[0].arn, `arn:aws:logs:us-east-1:${SKYPORT_ACCOUNT}:log-group:paged-0:*`);
     assert.equal(first.logGroups?.[0].logGroupArn, `arn:aws:logs:us-east-1:${SKYPORT_ACCOUNT}:log-group:paged-0`);
@@ -397,10 +401,10 @@ describe('CloudWatch Logs limits, faults, counters and authentication', () => {
     assert.equal(w.sim.callCount({ service: 'logs', api: 'FilterLogEvents', region: 'us-east-1', error: false }), 6);
   });
 
-  test('the limit holds on real time too: of 10 concurrent calls at least one is throttled', async () => {
+  test('the limit holds on real time too: of 20 concurrent calls at least one is throttled', async () => {
     w.sim.logs.setLimits({ filterLogEventsPerSecond: 5, clock: () => performance.now() });
     const outcomes = await Promise.all(
-      Array.from({ length: 10 }, () => logs.send(new FilterLogEventsCommand({ logGroupName: 'g' })).then(() => 'ok', (e: Error) => e.name)),
+      Array.from({ length: 20 }, () => logs.send(new FilterLogEventsCommand({ logGroupName: 'g' })).then(() => 'ok', (e: Error) => e.name)),
     );
     assert.ok(outcomes.filter((o) => o === 'ok').length >= 5, outcomes.join());
     assert.ok(outcomes.includes('ThrottlingException'), outcomes.join());
