@@ -15,13 +15,7 @@ import { parseAuthorization } from './sigv4.ts';
 import type { SimState } from './state.ts';
 import { sts } from './sts.ts';
 
-export const HANDLERS: Record<ServiceName, ServiceHandler> = {
-  sts,
-  monitoring: cloudwatch,
-  ec2,
-  s3,
-  logs,
-};
+export const HANDLERS: Record<ServiceName, ServiceHandler> = { sts, monitoring: cloudwatch, ec2, s3, logs };
 
 export interface DispatchDeps {
   state: SimState;
