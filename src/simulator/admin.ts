@@ -74,6 +74,7 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
       case 'GET /state':
         return ok({
           accounts: sim.state.iam.accounts.size,
+          logGroups: sim.state.logs.size,
           users: sim.state.iam.users.size,
           roles: sim.state.iam.roles.size,
           accessKeys: sim.state.iam.keys.size,
@@ -81,7 +82,6 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
           volumes: sim.state.inventory.volumes.size,
           series: sim.state.metrics.size,
           buckets: sim.state.objects.buckets.size,
-          logGroups: sim.state.logs.size,
         });
 
       case 'GET /accounts':

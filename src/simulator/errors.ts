@@ -55,6 +55,7 @@ const STS_LIKE: Record<FailureKind, [number, string, string]> = {
 const TABLE: Record<ServiceName, Record<FailureKind, [number, string, string]>> = {
   sts: STS_LIKE,
   monitoring: STS_LIKE,
+  logs: LOGS_FAILURES,
   ec2: {
     'missing-auth': [401, 'MissingAuthenticationToken', 'Request is missing Authentication Token'],
     'unknown-key': [401, 'AuthFailure', 'AWS was not able to validate the provided access credentials'],
@@ -84,7 +85,6 @@ const TABLE: Record<ServiceName, Record<FailureKind, [number, string, string]>> 
     'server-error': [500, 'InternalError', 'We encountered an internal error. Please try again.'],
     unavailable: [503, 'ServiceUnavailable', 'Service is unable to handle request.'],
   },
-  logs: LOGS_FAILURES,
 };
 
 /** The error a service returns for a generic failure kind; `code`/`message`/`status` override the defaults. */

@@ -39,20 +39,20 @@ export interface SimulatorOptions {
 export class Simulator {
   readonly state = new SimState();
   readonly clock: SimClock;
+  /** CloudWatch Logs: groups, streams, events, generated access logs, the FilterLogEvents rate limit. */
+  readonly logs: SimLogs;
   readonly faults: FaultRegistry;
   readonly counters = new CallCounters();
   readonly verifySignatures: boolean;
-  /** CloudWatch Logs: groups, streams, events, generated access logs, the FilterLogEvents rate limit. */
-  readonly logs: SimLogs;
   url = '';
   port = 0;
   private server: Server | undefined;
 
   constructor(options: SimulatorOptions = {}) {
     this.clock = new SimClock(options.clock);
+    this.logs = new SimLogs(this.state.logs, this.state.iam, this.clock);
     this.faults = new FaultRegistry(options.seed ?? 1);
     this.verifySignatures = options.verifySignatures ?? true;
-    this.logs = new SimLogs(this.state.logs, this.state.iam, this.clock);
   }
 
   /** Current simulated time (epoch ms). */
