@@ -303,6 +303,10 @@ describe('CloudWatch Logs (awsJson1_1)', () => {
     assert.deepEqual(await from({ logGroupIdentifier: arn }, false), ['batch-1', 'web-1', 'web-2']);
     assert.deepEqual(await from({ logGroupIdentifier: `${arn}:*` }, false), ['batch-1', 'web-1', 'web-2']);
     assert.deepEqual(await from({ logGroupIdentifier: group }, false), ['batch-1', 'web-1', 'web-2']);
+    const unknownStream = await errorOf(() => logs.send(new FilterLogEventsCommand({ logGroupName: group, logStreamNames: ['web-1', 'web-9'] })));
+    assert.equal(unknownStream.name, 'ResourceNotFoundException');
+    assert.equal(unknownStream.message, 'The specified log stream does not exist.');
+    assert.deepEqual(await from({ logStreamNamePrefix: 'nothing-' }), [], 'a prefix that matches no stream matches no event');
     const both = await errorOf(() => logs.send(new FilterLogEventsCommand({ logGroupName: group, logStreamNames: ['web-1'], logStreamNamePrefix: 'web' })));
     assert.equal(both.name, 'InvalidParameterException');
     const twoGroups = await errorOf(() => logs.send(new FilterLogEventsCommand({ logGroupName: group, logGroupIdentifier: arn })));

@@ -51,7 +51,14 @@ function streamFilter(group: LogGroup, body: Json): Set<number> | undefined {
   if (names !== undefined && names !== null) {
     if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new SimError(400, 'SerializationException', 'logStreamNames must be a list of strings');
     if (names.length < 1 || names.length > 100) throw constraint(`${names.length} names`, 'logStreamNames', 'Member must have length less than or equal to 100');
-    return new Set(names.map((n) => group.streams.get(n as string)?.index).filter((i): i is number => i !== undefined));
+    // AWS answers a stream name it does not know with ResourceNotFoundException (as for PutLogEvents).
+    return new Set(
+      names.map((n) => {
+        const stream = group.streams.get(n as string);
+        if (!stream) throw resourceNotFound('The specified log stream does not exist.');
+        return stream.index;
+      }),
+    );
   }
   if (prefix !== undefined) return new Set(group.streamList.filter((s) => s.name.startsWith(prefix)).map((s) => s.index));
   return undefined;
