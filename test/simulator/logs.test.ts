@@ -4,6 +4,7 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
+  DeleteLogGroupCommand,
   DescribeLogGroupsCommand,
   DescribeLogStreamsCommand,
   FilterLogEventsCommand,
@@ -63,6 +64,11 @@ describe('CloudWatch Logs (awsJson1_1)', () => {
     assert.equal(noGroup.name, 'ResourceNotFoundException');
     const badStream = await errorOf(() => logs.send(new CreateLogStreamCommand({ logGroupName: '/aws/apigateway/basics', logStreamName: 'a:b' })));
     assert.equal(badStream.name, 'InvalidParameterException');
+    await logs.send(new CreateLogGroupCommand({ logGroupName: 'to-delete' }));
+    await logs.send(new DeleteLogGroupCommand({ logGroupName: 'to-delete' }));
+    assert.equal((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: 'to-delete' }))).logGroups?.length, 0);
+    assert.equal((await errorOf(() => logs.send(new FilterLogEventsCommand({ logGroupName: 'to-delete' })))).name, 'ResourceNotFoundException');
+    assert.equal((await errorOf(() => logs.send(new DeleteLogGroupCommand({ logGroupName: 'to-delete' })))).name, 'ResourceNotFoundException');
   });
 
   test('DescribeLogGroups filters by prefix and pages with nextToken; a foreign token is refused', async () => {
