@@ -242,6 +242,9 @@ describe('API Gateway access-log generator', () => {
     assert.equal((await post('/logs/streams', [{ ...scope, logGroupName: 'admin-g', logStreamName: 'a' }, { ...scope, logGroupName: 'admin-g', logStreamName: 'b' }])).status, 200);
     const stored = await post('/logs/events', { ...scope, logGroupName: 'admin-g', logStreamName: 'a', events: [{ timestamp: NOW - MIN, message: 'via admin' }] });
     assert.deepEqual(stored.json, { stored: 1 });
+    const refused = await post('/logs/events', { ...scope, logGroupName: 'admin-g', logStreamName: 'a', events: [{ timestamp: NOW, message: 'ok' }, { timestamp: 1.5, message: 'bad' }] });
+    assert.equal(refused.status, 400);
+    assert.match((refused.json as { error: string }).error, /integer/);
     const traffic = await post('/logs/access-logs', { ...base('admin-access', 'recommended'), count: 30, ratePerSecond: undefined });
     const result = traffic.json as { lines: number; totals: { requests: number; bytes: number } };
     assert.equal(result.lines, 30);

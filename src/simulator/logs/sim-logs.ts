@@ -84,16 +84,19 @@ export class SimLogs {
     return group.streams.get(input.logStreamName) ?? (this.store.createStream(group, input.logStreamName, this.clock.now()) as LogStream);
   }
 
-  /** Stores events as given (ingestion time default: now). Returns how many were stored. */
+  /** Stores events as given (ingestion time default: now); all or none. Returns how many were stored. */
   putEvents(input: LogEventsInput): number {
+    const events = input.events;
+    if (!Array.isArray(events)) throw new Error('events must be a list');
+    for (const e of events) {
+      if (!e || !Number.isInteger(e.timestamp) || e.timestamp < 0 || typeof e.message !== 'string') throw new Error('each event needs a timestamp (integer epoch ms) and a message');
+      if (e.ingestionTime !== undefined && !Number.isInteger(e.ingestionTime)) throw new Error('ingestionTime must be an integer epoch ms');
+    }
     const stream = this.createStream(input);
     const group = this.createGroup(input);
     const now = this.clock.now();
-    for (const e of input.events ?? []) {
-      if (!Number.isFinite(e.timestamp) || typeof e.message !== 'string') throw new Error('each event needs a numeric timestamp and a message');
-      this.store.putMessage(group, stream, e.timestamp, e.message, e.ingestionTime ?? now);
-    }
-    return input.events?.length ?? 0;
+    for (const e of events) this.store.putMessage(group, stream, e.timestamp, e.message, e.ingestionTime ?? now);
+    return events.length;
   }
 
   group(accountId: string, region: string, logGroupName: string): LogGroup | undefined {
