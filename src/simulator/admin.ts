@@ -6,6 +6,7 @@ import type { SimResponse } from './request.ts';
 import type { Simulator } from './simulator.ts';
 import type { CallFilter } from './counters.ts';
 import type { FaultInput } from './faults.ts';
+import { handleLogsAdmin } from './logs/admin.ts';
 
 /**
  * JSON admin API for other processes (demo, benchmarks): seed state, move the clock, inject faults, read and
@@ -65,12 +66,15 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
   }
   const b = (body ?? {}) as Json;
   try {
+    const logsAnswer = handleLogsAdmin(sim.logs, route, body, url.searchParams);
+    if (logsAnswer) return logsAnswer;
     switch (route) {
       case 'GET /health':
         return ok({ ok: true, url: sim.url, now: sim.now() });
       case 'GET /state':
         return ok({
           accounts: sim.state.iam.accounts.size,
+          logGroups: sim.state.logs.size,
           users: sim.state.iam.users.size,
           roles: sim.state.iam.roles.size,
           accessKeys: sim.state.iam.keys.size,

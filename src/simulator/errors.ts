@@ -1,6 +1,8 @@
-/** The four AWS services the simulator speaks, named as in the SigV4 credential scope. */
-export type ServiceName = 'sts' | 'monitoring' | 'ec2' | 's3';
-export const SERVICES: readonly ServiceName[] = ['sts', 'monitoring', 'ec2', 's3'];
+import { LOGS_FAILURES } from './logs/failures.ts';
+
+/** The AWS services the simulator speaks, named as in the SigV4 credential scope. */
+export type ServiceName = 'sts' | 'monitoring' | 'ec2' | 's3' | 'logs';
+export const SERVICES: readonly ServiceName[] = ['sts', 'monitoring', 'ec2', 's3', 'logs'];
 
 /**
  * An AWS error as the service would return it. Each protocol renders it in its own shape
@@ -53,6 +55,7 @@ const STS_LIKE: Record<FailureKind, [number, string, string]> = {
 const TABLE: Record<ServiceName, Record<FailureKind, [number, string, string]>> = {
   sts: STS_LIKE,
   monitoring: STS_LIKE,
+  logs: LOGS_FAILURES,
   ec2: {
     'missing-auth': [401, 'MissingAuthenticationToken', 'Request is missing Authentication Token'],
     'unknown-key': [401, 'AuthFailure', 'AWS was not able to validate the provided access credentials'],

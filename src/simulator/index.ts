@@ -13,6 +13,11 @@ export { accountBase, dayPrefix, generateRecords, logFileKey } from './cloudtrai
 export type { CloudTrailRecord, CloudTrailWriteInput, CloudTrailWriteResult } from './cloudtrail.ts';
 export { FAULT_KINDS } from './faults.ts';
 export type { Fault, FaultInput, FaultKind, ServiceSelector } from './faults.ts';
+export { SimLogs } from './logs/sim-logs.ts';
+export type { AccessLogWriteInput, AccessLogWriteResult, LogEventsInput, LogGroupInput, LogStreamInput, LogsLimits } from './logs/sim-logs.ts';
+export { AccessLogTraffic, ACCESS_LOG_FORMATS, clfTime } from './logs/access-log.ts';
+export type { AccessLogCounts, AccessLogEndpoint, AccessLogFormat, AccessLogStatus, AccessLogTotals, AccessLogTrafficSpec } from './logs/access-log.ts';
+export { FILTER_LOG_EVENTS_PER_SECOND } from './logs/rate-limit.ts';
 export type { CallCount, CallFilter } from './counters.ts';
 export { DEFAULT_EC2_METRICS, seededInstanceId } from './seed.ts';
 export type { SeedAccountInput, SeedAccountResult, SeedSeriesInput, SeedSeriesResult } from './seed.ts';

@@ -11,6 +11,7 @@ import { SimClock } from './clock.ts';
 import { writeCloudTrail, type CloudTrailWriteInput, type CloudTrailWriteResult } from './cloudtrail.ts';
 import { CallCounters, type CallCount, type CallFilter } from './counters.ts';
 import { FaultRegistry, type Fault, type FaultInput, type ServiceSelector } from './faults.ts';
+import { SimLogs } from './logs/sim-logs.ts';
 import type { AddInstanceInput, AddVolumeInput, Instance, InstanceStateName, Volume } from './inventory.ts';
 import { normalizeDimensions, type AddSeriesInput, type Dimension, type MetricSeries, type PointInput } from './metric-store.ts';
 import type { Bucket, PutObjectInput, S3Object } from './objects.ts';
@@ -38,6 +39,8 @@ export interface SimulatorOptions {
 export class Simulator {
   readonly state = new SimState();
   readonly clock: SimClock;
+  /** CloudWatch Logs: groups, streams, events, generated access logs, the FilterLogEvents rate limit. */
+  readonly logs: SimLogs;
   readonly faults: FaultRegistry;
   readonly counters = new CallCounters();
   readonly verifySignatures: boolean;
@@ -47,6 +50,7 @@ export class Simulator {
 
   constructor(options: SimulatorOptions = {}) {
     this.clock = new SimClock(options.clock);
+    this.logs = new SimLogs(this.state.logs, this.state.iam, this.clock);
     this.faults = new FaultRegistry(options.seed ?? 1);
     this.verifySignatures = options.verifySignatures ?? true;
   }

@@ -2,9 +2,11 @@ import { IamStore } from './accounts.ts';
 import { InventoryStore } from './inventory.ts';
 import { MetricStore } from './metric-store.ts';
 import { ObjectStore } from './objects.ts';
+import { LogStore } from './logs/store.ts';
 
 /** Everything the simulated AWS holds. */
 export class SimState {
+  readonly logs = new LogStore();
   readonly iam = new IamStore();
   readonly inventory = new InventoryStore();
   readonly metrics = new MetricStore();
