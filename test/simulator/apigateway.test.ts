@@ -310,7 +310,13 @@ describe('API Gateway v1 (REST APIs)', () => {
     assert.ok(performance.now() - t0 >= 140);
     w.sim.addFault({ kind: 'access-denied', service: 'apigateway', roleArn: w.roleArn, count: 1 });
     assert.equal((await errorOf(() => apigw.send(new GetRestApisCommand({})))).name, 'AccessDeniedException');
-    assert.deepEqual(w.sim.counters.byApi({ service: 'apigateway' }), { 'apigateway.GetStages': 1, 'apigateway.GetExport': 1, 'apigateway.GetRestApis': 2, 'apigateway.GetRestApi': 1 });
-    assert.equal(w.sim.callCount({ service: 'apigateway', principal: w.roleArn, accountId: CUSTOMER_ACCOUNT }), 5);
+    w.sim.addFault({ kind: 'expired-token', service: 'apigateway', api: 'GetStage', count: 1 });
+    assert.equal((await errorOf(() => apigw.send(new GetStageCommand({ restApiId: petstoreId, stageName: 'prod' })))).name, 'ExpiredTokenException');
+    w.sim.addFault({ kind: 'invalid-credentials', service: 'apigateway', api: 'GetStage', count: 1 });
+    const invalid = await errorOf(() => apigw.send(new GetStageCommand({ restApiId: petstoreId, stageName: 'prod' })));
+    assert.equal(invalid.name, 'UnrecognizedClientException');
+    assert.equal(invalid.$metadata?.httpStatusCode, 403);
+    assert.deepEqual(w.sim.counters.byApi({ service: 'apigateway' }), { 'apigateway.GetStages': 1, 'apigateway.GetExport': 1, 'apigateway.GetRestApis': 2, 'apigateway.GetRestApi': 1, 'apigateway.GetStage': 2 });
+    assert.equal(w.sim.callCount({ service: 'apigateway', principal: w.roleArn, accountId: CUSTOMER_ACCOUNT }), 7);
   });
 });

@@ -14,7 +14,7 @@ export function restApiOf(ctx: CallContext, id: string): RestApi {
   return api;
 }
 
-function stageOf(ctx: CallContext, api: RestApi, name: string): RestStage {
+function stageOf(api: RestApi, name: string): RestStage {
   const stage = api.stages.get(name);
   if (!stage) throw notFound(`Invalid stage identifier specified`);
   return stage;
@@ -106,7 +106,7 @@ export function getStages(ctx: CallContext, id: string): SimResponse {
 }
 
 export function getStage(ctx: CallContext, id: string, stageName: string): SimResponse {
-  return json(ctx.requestId, stageJson(stageOf(ctx, restApiOf(ctx, id), stageName)));
+  return json(ctx.requestId, stageJson(stageOf(restApiOf(ctx, id), stageName)));
 }
 
 export function getDeployments(ctx: CallContext, id: string): SimResponse {
@@ -127,7 +127,7 @@ const EXTENSIONS: readonly Extensions[] = ['integrations', 'apigateway', 'author
 /** GetExport: the stage's deployed definition (a snapshot taken at deployment), JSON or YAML per `Accept`. */
 export function getExport(ctx: CallContext, id: string, stageName: string, exportType: string): SimResponse {
   const api = restApiOf(ctx, id);
-  const stage = stageOf(ctx, api, stageName);
+  const stage = stageOf(api, stageName);
   if (exportType !== 'oas30' && exportType !== 'swagger') throw badRequest(`Invalid export type ${exportType}: use oas30 or swagger`);
   const ext = ctx.req.query.get('extensions');
   if (ext !== undefined && !EXTENSIONS.includes(ext as Extensions)) throw badRequest(`Invalid extensions ${ext}`);
