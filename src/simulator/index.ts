@@ -22,5 +22,5 @@ export { ADMIN_PREFIX } from './admin.ts';
 export { ApiGatewayAdmin } from './apigateway/admin.ts';
 export { AWS_LIMITS as API_GATEWAY_AWS_LIMITS, type ApiGatewayLimits } from './apigateway/limits.ts';
 export type { AccessLogSettings, ApiKey, AuthorizationType, RestApi, RestDeployment, RestMethod, RestResource, RestStage, UsagePlan, V2Api, V2Route, V2Stage } from './apigateway/model.ts';
-export type { CreateApiKeyInput, CreateRestApiInput, CreateUsagePlanInput, CreateV2ApiInput, MethodInput, ResourceInput, SeedRestApisInput, StageInput, V2RouteInput, V2StageInput } from './apigateway/store.ts';
+export type { CreateApiKeyInput, CreateRestApiInput, CreateUsagePlanInput, CreateV2ApiInput, MethodInput, ResourceInput, SeedRestApisInput, StageInput, V2RouteInput, V2StageInput } from './apigateway/inputs.ts';
 export { seedApiGatewayDemo } from './apigateway/demo.ts';

@@ -11,7 +11,7 @@ import type {
   StageInput,
   V2RouteInput,
   V2StageInput,
-} from './store.ts';
+} from './inputs.ts';
 
 /**
  * The in-process admin API of the simulated API Gateway (`sim.apigateway`): create and change APIs, stages,

@@ -1,6 +1,6 @@
 import type { CallContext, SimResponse } from '../request.ts';
 import type { ApiKey, UsagePlan } from './model.ts';
-import { badRequest, notFound } from './store.ts';
+import { badRequest, notFound } from './api-errors.ts';
 import { arrayPage, bodyOf, compact, epochSeconds, flag, json, noContent, pageOf, v1Limit, type Json } from './wire.ts';
 
 /**

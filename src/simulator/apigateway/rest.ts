@@ -2,7 +2,7 @@ import { stringify as toYaml } from 'yaml';
 import type { CallContext, SimResponse } from '../request.ts';
 import { restExport, type Extensions, type ExportType } from './export.ts';
 import type { RestApi, RestDeployment, RestResource, RestStage } from './model.ts';
-import { badRequest, notFound } from './store.ts';
+import { badRequest, notFound } from './api-errors.ts';
 import { compact, epochSeconds, json, pageOf, arrayPage, v1Limit, type Json } from './wire.ts';
 
 /** API Gateway v1 reads of REST APIs: GetRestApis/GetRestApi, GetResources, GetStages/GetStage, GetDeployments/GetDeployment, GetExport. */

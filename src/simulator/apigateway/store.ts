@@ -1,18 +1,25 @@
+import { badRequest, conflict, notFound } from './api-errors.ts';
+import { addResourceTo, addRouteTo, deployRest, deployV2, latest, pointV2Stage, putRestStage, unusedId } from './drafts.ts';
+import type {
+  CreateApiKeyInput,
+  CreateRestApiInput,
+  CreateUsagePlanInput,
+  CreateV2ApiInput,
+  ResourceInput,
+  SeedRestApisInput,
+  StageInput,
+  V2RouteInput,
+  V2StageInput,
+} from './inputs.ts';
 import { RateLimiter } from './limits.ts';
 import { Listing } from './listing.ts';
 import {
   newApiId,
   newApiKeyValue,
-  newRouteId,
   newShortId,
-  type AccessLogSettings,
   type ApiKey,
-  type ApiStageRef,
-  type AuthorizationType,
-  type ProtocolType,
   type RestApi,
   type RestDeployment,
-  type RestMethod,
   type RestResource,
   type RestStage,
   type UsagePlan,
@@ -20,122 +27,6 @@ import {
   type V2Route,
   type V2Stage,
 } from './model.ts';
-
-export interface MethodInput {
-  httpMethod: string;
-  authorizationType?: AuthorizationType;
-  apiKeyRequired?: boolean;
-  operationName?: string;
-}
-
-export interface ResourceInput {
-  /** `/items/{id}`; missing parent resources are created. */
-  path: string;
-  methods?: Array<MethodInput | string>;
-}
-
-export interface StageInput {
-  name: string;
-  description?: string;
-  accessLogSettings?: AccessLogSettings;
-  variables?: Record<string, string>;
-  tags?: Record<string, string>;
-}
-
-export interface CreateRestApiInput {
-  accountId: string;
-  region: string;
-  name: string;
-  id?: string;
-  description?: string;
-  version?: string;
-  endpointType?: RestApi['endpointType'];
-  tags?: Record<string, string>;
-  upperCaseExportMethods?: boolean;
-  resources?: ResourceInput[];
-  /** Stages created on one first deployment of the resources. */
-  stages?: Array<StageInput | string>;
-}
-
-export interface SeedRestApisInput {
-  accountId: string;
-  region: string;
-  count: number;
-  namePrefix?: string;
-  /** Stage names, each on the API's first deployment (default `['prod']`). */
-  stages?: string[];
-  accessLogSettings?: AccessLogSettings;
-}
-
-export interface V2RouteInput {
-  routeKey: string;
-  authorizationType?: AuthorizationType;
-  apiKeyRequired?: boolean;
-  operationName?: string;
-  target?: string;
-}
-
-export interface V2StageInput {
-  name: string;
-  autoDeploy?: boolean;
-  description?: string;
-  accessLogSettings?: AccessLogSettings;
-  tags?: Record<string, string>;
-}
-
-export interface CreateV2ApiInput {
-  accountId: string;
-  region: string;
-  name: string;
-  protocolType: ProtocolType;
-  id?: string;
-  description?: string;
-  version?: string;
-  routeSelectionExpression?: string;
-  tags?: Record<string, string>;
-  routes?: Array<V2RouteInput | string>;
-  stages?: Array<V2StageInput | string>;
-}
-
-export interface CreateUsagePlanInput {
-  accountId: string;
-  region: string;
-  name: string;
-  id?: string;
-  description?: string;
-  apiStages?: ApiStageRef[];
-  throttle?: { burstLimit: number; rateLimit: number };
-  quota?: { limit: number; offset?: number; period: 'DAY' | 'WEEK' | 'MONTH' };
-  tags?: Record<string, string>;
-}
-
-export interface CreateApiKeyInput {
-  accountId: string;
-  region: string;
-  name?: string;
-  description?: string;
-  value?: string;
-  enabled?: boolean;
-  customerId?: string;
-  tags?: Record<string, string>;
-}
-
-/** An admin or API error: `status`/`code` are what AWS answers (the wire layer turns it into a SimError). */
-export class ApiGatewayError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export const notFound = (message: string): ApiGatewayError => new ApiGatewayError(404, 'NotFoundException', message);
-export const badRequest = (message: string): ApiGatewayError => new ApiGatewayError(400, 'BadRequestException', message);
-export const conflict = (message: string): ApiGatewayError => new ApiGatewayError(409, 'ConflictException', message);
-
-const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY']);
 
 /** One account × region of API Gateway: what a caller there can see. */
 export class RegionScope {
@@ -460,106 +351,4 @@ export class ApiGatewayStore {
     if (!key) throw notFound('Invalid API Key identifier specified');
     return key;
   }
-}
-
-function unusedId(taken: Map<string, unknown>, make: () => string): string {
-  let id = make();
-  while (taken.has(id)) id = make();
-  return id;
-}
-
-function latest<T extends { createdDate: number }>(items: Map<string, T>): T | undefined {
-  let best: T | undefined;
-  for (const item of items.values()) best = item; // insertion order is creation order
-  return best;
-}
-
-function methodOf(input: MethodInput | string): RestMethod {
-  const m = typeof input === 'string' ? { httpMethod: input } : input;
-  const httpMethod = m.httpMethod.toUpperCase();
-  if (!HTTP_METHODS.has(httpMethod)) throw badRequest(`Invalid HTTP method ${m.httpMethod}`);
-  return { httpMethod, authorizationType: m.authorizationType ?? 'NONE', apiKeyRequired: m.apiKeyRequired ?? false, operationName: m.operationName };
-}
-
-/** Adds the resource at `path` (and any missing parent) and its methods; an existing resource gains the methods. */
-function addResourceTo(api: RestApi, input: ResourceInput): RestResource {
-  if (!input.path.startsWith('/')) throw badRequest(`Resource path must start with /: ${input.path}`);
-  let parent = api.byPath.get('/') as RestResource;
-  for (const part of input.path.split('/').filter((p) => p !== '')) {
-    if (!/^(\{[A-Za-z0-9._-]+\+?\}|[A-Za-z0-9._~:@!$&'()*+,;=-]+)$/.test(part)) throw badRequest(`Invalid resource path part ${part}`);
-    const path = parent.path === '/' ? `/${part}` : `${parent.path}/${part}`;
-    let child = api.byPath.get(path);
-    if (!child) {
-      child = { id: newShortId(), parentId: parent.id, pathPart: part, path, methods: new Map() };
-      api.resources.set(child.id, child);
-      api.byPath.set(path, child);
-    }
-    parent = child;
-  }
-  for (const m of input.methods ?? []) {
-    const method = methodOf(m);
-    parent.methods.set(method.httpMethod, method);
-  }
-  return parent;
-}
-
-function deployRest(api: RestApi, now: number, description?: string): RestDeployment {
-  const deployment: RestDeployment = {
-    id: unusedId(api.deployments, newShortId),
-    description,
-    createdDate: now,
-    apiName: api.name,
-    apiDescription: api.description,
-    resources: [...api.byPath.values()].map((r) => ({ path: r.path, methods: [...r.methods.values()].map((m) => ({ ...m })) })),
-  };
-  api.deployments.set(deployment.id, deployment);
-  return deployment;
-}
-
-function putRestStage(api: RestApi, input: StageInput, deploymentId: string, now: number): RestStage {
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(input.name)) throw badRequest(`Stage name only allows a-zA-Z0-9_-: ${input.name}`);
-  const existing = api.stages.get(input.name);
-  const stage: RestStage = {
-    stageName: input.name,
-    deploymentId,
-    description: input.description ?? existing?.description,
-    accessLogSettings: input.accessLogSettings ?? existing?.accessLogSettings,
-    variables: input.variables ?? existing?.variables,
-    tracingEnabled: existing?.tracingEnabled ?? false,
-    tags: { ...(existing?.tags ?? {}), ...(input.tags ?? {}) },
-    createdDate: existing?.createdDate ?? now,
-    lastUpdatedDate: now,
-  };
-  api.stages.set(stage.stageName, stage);
-  return stage;
-}
-
-function addRouteTo(api: V2Api, input: V2RouteInput): V2Route {
-  const key = input.routeKey;
-  if (api.protocolType === 'HTTP' && key !== '$default' && !/^(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \/\S*$/.test(key)) {
-    throw badRequest(`Invalid route key ${key}: use "<METHOD> /path" or $default`);
-  }
-  for (const r of api.routes.values()) if (r.routeKey === key) throw conflict(`Route with key ${key} already exists for this API`);
-  const route: V2Route = {
-    routeId: unusedId(api.routes, newRouteId),
-    routeKey: key,
-    authorizationType: input.authorizationType ?? 'NONE',
-    apiKeyRequired: input.apiKeyRequired ?? false,
-    operationName: input.operationName,
-    target: input.target,
-  };
-  api.routes.set(route.routeId, route);
-  return route;
-}
-
-function deployV2(api: V2Api, now: number): { id: string } {
-  const id = unusedId(api.deployments, newShortId);
-  api.deployments.set(id, { id, createdDate: now, routes: [...api.routes.values()].map((r) => ({ ...r })) });
-  return { id };
-}
-
-function pointV2Stage(api: V2Api, stage: V2Stage, deploymentId: string, now: number): void {
-  stage.deploymentId = deploymentId;
-  stage.lastUpdatedDate = now;
-  api.stages.set(stage.stageName, stage);
 }

@@ -2,7 +2,7 @@ import { stringify as toYaml } from 'yaml';
 import type { CallContext, SimResponse } from '../request.ts';
 import { httpApiExport } from './export.ts';
 import type { V2Api, V2Route, V2Stage } from './model.ts';
-import { badRequest, notFound } from './store.ts';
+import { badRequest, notFound } from './api-errors.ts';
 import { arrayPage, compact, isoDate, json, pageOf, v2Limit, type Json } from './wire.ts';
 
 /** API Gateway v2 (HTTP and WebSocket APIs): GetApis, GetApi, GetStages, GetRoutes, ExportApi. */

@@ -1,6 +1,6 @@
 import { SimError } from '../errors.ts';
 import type { SimRequest, SimResponse } from '../request.ts';
-import { ApiGatewayError, badRequest } from './store.ts';
+import { ApiGatewayError, badRequest } from './api-errors.ts';
 
 /**
  * REST JSON as API Gateway speaks it: JSON bodies, v1 timestamps as epoch seconds, v2 as ISO 8601 strings;
