@@ -14,8 +14,9 @@ import { s3 } from './s3.ts';
 import { parseAuthorization } from './sigv4.ts';
 import type { SimState } from './state.ts';
 import { sts } from './sts.ts';
+import { apigateway, apigatewayv2, apiGatewayServiceOf, isApiGatewayPath } from './apigateway/handler.ts';
 
-export const HANDLERS: Record<ServiceName, ServiceHandler> = { sts, monitoring: cloudwatch, ec2, s3, logs };
+export const HANDLERS: Record<ServiceName, ServiceHandler> = { sts, monitoring: cloudwatch, ec2, s3, logs, apigateway, apigatewayv2 };
 
 export interface DispatchDeps {
   state: SimState;
@@ -57,7 +58,11 @@ function safeDecode(text: string): string {
 /** Which service a request is for: the SigV4 credential scope, else cues from the request itself. */
 export function serviceOf(req: IncomingMessage, raw: Buffer): ServiceName | undefined {
   const auth = parseAuthorization(headerString(req.headers.authorization));
-  if (auth) return (auth.service in HANDLERS ? auth.service : undefined) as ServiceName | undefined;
+  if (auth) {
+    const service = auth.service === 'apigateway' ? apiGatewayServiceOf(req.url ?? '/') : auth.service;
+    return (service in HANDLERS ? service : undefined) as ServiceName | undefined;
+  }
+  if (isApiGatewayPath(req.url ?? '/')) return apiGatewayServiceOf(req.url ?? '/');
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.')) return 'monitoring';
   if (typeof target === 'string' && target.startsWith('Logs_20140328.')) return 'logs';
