@@ -7,6 +7,7 @@ import { runMigrations } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
 import { createMaintenance } from './services/maintenance.ts';
 import type { AwsSettings } from './services/aws/clients.ts';
+import { keepCertificatesCurrent, readKeyPair } from './tls/certificates.ts';
 
 const MAINTENANCE_EVERY_MS = 10 * 60_000;
 
@@ -29,7 +30,8 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   await runMigrations(database.pool);
   log.info('migrations applied');
 
-  const app = await buildApp({ config, database, logger: log, clock: systemClock, aws: overrides.aws });
+  const https = config.tls ? readKeyPair(config.tls) : undefined;
+  const app = await buildApp({ config, database, logger: log, clock: systemClock, aws: overrides.aws, https });
   const { tokens } = app.services;
   if (config.bootstrapToken) {
     if (await tokens.ensureBootstrap(config.bootstrapToken)) log.info('bootstrap token stored (SKYPORT_BOOTSTRAP_TOKEN)');
@@ -39,7 +41,7 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
     if (token) process.stdout.write(
       `\n  First start: created an admin API token (agent_management, customer "default").\n` +
         `  It is shown only this once:\n\n    ${token}\n\n` +
-        `  Try:  curl -H "Authorization: Bearer ${token}" http://${config.host}:${config.port}/api/v2/cloudintegration\n\n`,
+        `  Try:  curl -H "Authorization: Bearer ${token}" ${config.publicUrl}/api/v2/cloudintegration\n\n`,
     );
   }
 
@@ -49,21 +51,26 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   timer.unref();
   void maintain();
 
+  let stopWatchingCertificates = () => {};
   // Leaves room for running collections to finish (SKYPORT_SHUTDOWN_GRACE) before the process is forced down.
   closeWithGrace({ delay: config.scheduler.shutdownGraceMs + 10_000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
     clearInterval(timer);
+    stopWatchingCertificates();
     await app.close();
     await database.close();
     await overrides.onShutdown?.();
   });
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.tls) {
+    stopWatchingCertificates = keepCertificatesCurrent(app.server as unknown as Parameters<typeof keepCertificatesCurrent>[0], config.tls, log);
+  }
   if (config.scheduler.enabled) {
     app.scheduler.start();
     log.info({ replica: config.scheduler.replicaId, concurrency: config.scheduler.concurrency }, 'scheduler started');
   }
-  log.info(`Swagger UI: http://${config.host}:${config.port}/api-docs`);
+  log.info(`Swagger UI: ${config.publicUrl}/api-docs`);
   return app;
 }
