@@ -16,6 +16,7 @@ import { installValidators } from './plugins/validation.ts';
 import { installJsonParser } from './plugins/jsonBody.ts';
 import { frameworkErrors, installErrorHandler } from './plugins/errorHandler.ts';
 import { installAuth } from './plugins/auth.ts';
+import { installIgnoredFieldWarnings } from './plugins/ignoredFieldWarnings.ts';
 import { installSwagger } from './plugins/swagger.ts';
 import type { KeyPair } from './tls/certificates.ts';
 import { installMetrics } from './plugins/metrics.ts';
@@ -108,6 +109,7 @@ export async function buildApp(deps: AppDeps) {
   installJsonParser(app);
   installErrorHandler(app);
   installAuth(app, services.tokens);
+  installIgnoredFieldWarnings(app, sharedSchemas);
   if (config.metricsEnabled) installMetrics(app, registry);
   await installSwagger(app);
 
