@@ -27,6 +27,7 @@ import { cloudIntegrationRoutes } from './routes/cloudIntegrations.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chartRoutes } from './routes/chart.ts';
 import { eventRoutes } from './routes/events.ts';
+import { docsRoutes } from './routes/docs.ts';
 
 export interface AppDeps {
   config: Config;
@@ -129,6 +130,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(searchRoutes, { search: services.search });
   await app.register(chartRoutes, { points: services.points });
   await app.register(eventRoutes, { events: services.events });
+  await app.register(docsRoutes);
 
   app.addHook('onClose', async () => {
     collection.close();
