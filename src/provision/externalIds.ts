@@ -49,7 +49,7 @@ export async function settleExternalIds(api: Api, file: LoadedFile, plan: Plan):
   }
   if (waiting.length > 0) {
     // Written at once, so an ID is never issued twice for one entry even if what follows fails.
-    await writeFile(file.path, file.doc.toString({ lineWidth: 0 }));
+    await writeFile(file.path, file.doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
     plan.steps = plan.steps.filter((s) => !(s.kind === 'create' && waiting.some((w) => w.name === s.name)));
   }
   return waiting;

@@ -123,7 +123,7 @@ export function parseFile(path: string, text: string): LoadedFile {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false, schema: 'core' });
   if (doc.errors.length > 0) {
     throw new FileProblems(path, doc.errors.map((e) => {
-      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+      const pos = lines.linePos(e.pos[0]);
       return { line: pos.line, column: pos.col, field: '', message: e.message.split('\n')[0] };
     }));
   }
