@@ -53,7 +53,8 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
 
   let stopWatchingCertificates = () => {};
   // Leaves room for running collections to finish (SKYPORT_SHUTDOWN_GRACE) before the process is forced down.
-  closeWithGrace({ delay: config.scheduler.shutdownGraceMs + 10_000, logger: log }, async ({ signal, err }) => {
+  // With TLS, SIGHUP means "reload the certificate" (keepCertificatesCurrent), not "shut down".
+  closeWithGrace({ delay: config.scheduler.shutdownGraceMs + 10_000, logger: log, skip: config.tls ? ['SIGHUP'] : [] }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
     clearInterval(timer);
