@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { loadConfig } from '../config.ts';
-import { withDatabase } from './database.ts';
 import { tokenCommand } from './token.ts';
 import { tlsCommand } from './tls.ts';
 import { provisionCommands } from './provision.ts';
@@ -15,16 +13,19 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version', 'print the version')
     .showSuggestionAfterError(true);
 
+  // Everything heavy is imported when a command runs: help and usage errors answer at once.
+  const config = async () => (await import('../config.ts')).loadConfig();
   program.command('serve').description('start the API server').action(async () => {
     const { serve } = await import('../server.ts');
-    await serve(loadConfig());
+    await serve(await config());
   });
   program.command('demo').description('start Skyport with a simulated AWS account and a demo integration').action(async () => {
     const { demo } = await import('../demo.ts');
-    await demo(loadConfig());
+    await demo(await config());
   });
   program.command('migrate').description('apply database migrations and exit').action(async () => {
-    await withDatabase(loadConfig(), async () => process.stdout.write('migrations applied\n'));
+    const { withDatabase } = await import('./database.ts');
+    await withDatabase(await config(), async () => process.stdout.write('migrations applied\n'));
   });
   program.addCommand(tokenCommand());
   program.addCommand(tlsCommand());

@@ -2,9 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import { SkyportError } from '../errors.ts';
-import { createApi, type ApiTarget } from '../provision/api.ts';
-import { exportFile } from '../provision/export.ts';
-import { applyPlan, preparePlan } from '../provision/run.ts';
+import type { ApiTarget } from '../provision/api.ts';
+
+// Loaded when a command runs, so that --help answers at once.
+const provision = async () => {
+  const [api, run, exported] = await Promise.all([import('../provision/api.ts'), import('../provision/run.ts'), import('../provision/export.ts')]);
+  return { createApi: api.createApi, preparePlan: run.preparePlan, applyPlan: run.applyPlan, exportFile: exported.exportFile };
+};
 
 const DEFAULT_URL = 'http://127.0.0.1:8080';
 const DEFAULT_FILE = 'skyport.yaml';
@@ -47,6 +51,7 @@ export function provisionCommands(): Command[] {
   const plan = common(new Command('plan'))
     .description('show what apply would create, change (field by field) and delete to make the server match the file')
     .action(async (opts: { file: string; prune?: boolean; url?: string }) => {
+      const { createApi, preparePlan } = await provision();
       const api = createApi(target(opts));
       const { text } = await preparePlan(api, { file: opts.file, prune: Boolean(opts.prune), print });
       print(text);
@@ -56,6 +61,7 @@ export function provisionCommands(): Command[] {
     .description('make the server match the file; a second apply changes nothing')
     .option('-y, --yes', 'apply without asking (scripts, CI)')
     .action(async (opts: { file: string; prune?: boolean; url?: string; yes?: boolean }) => {
+      const { createApi, preparePlan, applyPlan } = await provision();
       const api = createApi(target(opts));
       const { plan: steps, text } = await preparePlan(api, { file: opts.file, prune: Boolean(opts.prune), print });
       print(text);
@@ -73,6 +79,7 @@ export function provisionCommands(): Command[] {
     .option('-o, --output <path>', 'write to this file instead of stdout')
     .option('--url <url>', `the Skyport server (default: SKYPORT_URL, else ${DEFAULT_URL})`)
     .action(async (opts: { output?: string; url?: string }) => {
+      const { createApi, exportFile } = await provision();
       const where = target(opts);
       const { text, skipped } = exportFile(await createApi(where).listIntegrations(), where.url);
       if (opts.output) await writeFile(opts.output, text);

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { SkyportError } from '../errors.ts';
-import { createSelfSignedSet } from '../tls/selfSigned.ts';
 
 /** `skyport tls self-signed`: a private CA and a server certificate for local HTTPS (Terraform, curl). */
 export function tlsCommand(): Command {
@@ -25,6 +24,7 @@ export function tlsCommand(): Command {
       if (existing.length > 0 && !opts.force) {
         throw new SkyportError(400, 'USAGE', `${existing.join(', ')} exist already; use --force to replace them, or --out for another directory`);
       }
+      const { createSelfSignedSet } = await import('../tls/selfSigned.ts');
       const set = createSelfSignedSet(hosts, { days });
       await mkdir(dir, { recursive: true });
       // The CA's private key is never written: it signs this one certificate and is gone, so trusting ca.pem

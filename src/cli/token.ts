@@ -1,13 +1,20 @@
 import { Command } from 'commander';
-import { loadConfig } from '../config.ts';
-import { systemClock } from '../lib/clock.ts';
-import { createTokenService } from '../services/tokens.ts';
 import { SkyportError } from '../errors.ts';
-import { withDatabase } from './database.ts';
 import { formatTable, formatTime } from './table.ts';
 
-const tokenService = (database: Parameters<Parameters<typeof withDatabase>[1]>[0]) =>
-  createTokenService({ db: database.db, clock: systemClock, cacheTtlMs: 0 });
+/**
+ * Runs `run` with the token service on the configured database. Loaded on use: `--help` and a mistyped
+ * option answer without loading the database layer.
+ */
+async function withTokens<T>(run: (tokens: ReturnType<typeof import('../services/tokens.ts').createTokenService>) => Promise<T>): Promise<T> {
+  const [{ loadConfig }, { withDatabase }, { createTokenService }, { systemClock }] = await Promise.all([
+    import('../config.ts'),
+    import('./database.ts'),
+    import('../services/tokens.ts'),
+    import('../lib/clock.ts'),
+  ]);
+  return withDatabase(loadConfig(), (database) => run(createTokenService({ db: database.db, clock: systemClock, cacheTtlMs: 0 })));
+}
 
 /** `skyport token create | list | revoke`: API tokens, straight in the database (no server needed). */
 export function tokenCommand(): Command {
@@ -22,8 +29,8 @@ export function tokenCommand(): Command {
     .action(async (opts: { name?: string; permission?: string[]; customer?: string }) => {
       if (!opts.name) throw new SkyportError(400, 'USAGE', 'token create needs --name NAME');
       const name = opts.name;
-      await withDatabase(loadConfig(), async (database) => {
-        const { id, token: value } = await tokenService(database).create({ name, permissions: opts.permission ?? [], customerId: opts.customer });
+      await withTokens(async (tokens) => {
+        const { id, token: value } = await tokens.create({ name, permissions: opts.permission ?? [], customerId: opts.customer });
         process.stderr.write(`created token ${id} (${name}); it is shown only this once:\n`);
         process.stdout.write(`${value}\n`);
       });
@@ -34,8 +41,8 @@ export function tokenCommand(): Command {
     .description('list tokens with their customer, permissions, creation and last use (never their values)')
     .option('--customer <id>', 'only this customer\'s tokens')
     .action(async (opts: { customer?: string }) => {
-      await withDatabase(loadConfig(), async (database) => {
-        const rows = (await tokenService(database).list(opts.customer)).map((t) => [
+      await withTokens(async (tokens) => {
+        const rows = (await tokens.list(opts.customer)).map((t) => [
           t.id,
           t.customerId,
           t.name,
@@ -54,8 +61,8 @@ export function tokenCommand(): Command {
     .argument('[id]', 'the token id')
     .action(async (id: string | undefined) => {
       if (!id) throw new SkyportError(400, 'USAGE', 'token revoke needs a token id (see token list)');
-      await withDatabase(loadConfig(), async (database) => {
-        await tokenService(database).revoke(id);
+      await withTokens(async (tokens) => {
+        await tokens.revoke(id);
         process.stdout.write(`revoked ${id}\n`);
       });
     });
