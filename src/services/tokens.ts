@@ -40,7 +40,12 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
    * Notes the use for `token list`. At most one write per token per minute (the condition makes the others
    * no-ops), and not awaited: a failure to note it must never fail the request it came with.
    */
+  const recorded = new Map<string, number>();
   function recordUse(id: string, now: number) {
+    // This process noted it less than a minute ago: no query at all.
+    if ((recorded.get(id) ?? -Infinity) > now - LAST_USE_RESOLUTION_MS) return;
+    if (recorded.size >= CACHE_MAX) recorded.clear();
+    recorded.set(id, now);
     const at = new Date(now);
     db.update(tokens)
       .set({ lastUsedAt: at })
