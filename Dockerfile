@@ -33,16 +33,18 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
 COPY migrations ./migrations
-RUN mkdir -p /data && chown node:node /data
+# `skyport` on the PATH, for `docker compose exec skyport skyport token create …`.
+RUN mkdir -p /data && chown node:node /data && chmod 0755 bin/skyport.js && ln -s /app/bin/skyport.js /usr/local/bin/skyport
 
 # PostgreSQL's own rule as well as good practice: never run as root.
 USER node
 
 EXPOSE 8080
 
-# Slim images have no curl: ask /readyz with Node's fetch (database reachable, migrations applied).
+# Slim images have no curl: ask /readyz with Node (database reachable, migrations applied), over HTTPS when
+# SKYPORT_TLS_CERT is set. The check asks its own loopback, so it does not verify the certificate's name.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const tls = !!process.env.SKYPORT_TLS_CERT; require(tls ? 'node:https' : 'node:http').get({ host: '127.0.0.1', port: process.env.PORT || 8080, path: '/readyz', rejectUnauthorized: false, timeout: 4000 }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
 
 # Node runs as PID 1 and handles SIGTERM itself: it stops taking work, lets running collections finish
 # (SKYPORT_SHUTDOWN_GRACE, 20 s by default) and exits within that plus 10 s. Give `docker stop` at least 40 s

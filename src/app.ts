@@ -16,7 +16,9 @@ import { installValidators } from './plugins/validation.ts';
 import { installJsonParser } from './plugins/jsonBody.ts';
 import { frameworkErrors, installErrorHandler } from './plugins/errorHandler.ts';
 import { installAuth } from './plugins/auth.ts';
+import { installIgnoredFieldWarnings } from './plugins/ignoredFieldWarnings.ts';
 import { installSwagger } from './plugins/swagger.ts';
+import type { KeyPair } from './tls/certificates.ts';
 import { installMetrics } from './plugins/metrics.ts';
 import { RequestLogController } from './plugins/requestLog.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -32,6 +34,7 @@ import { runQueries } from './db/queries/runs.ts';
 import { integrationQueries } from './db/queries/integrations.ts';
 import { createDiscovery } from './services/estimate/discovery.ts';
 import { createEstimateService } from './services/estimate/index.ts';
+import { docsRoutes } from './routes/docs.ts';
 
 export interface AppDeps {
   config: Config;
@@ -41,6 +44,8 @@ export interface AppDeps {
   aws?: AwsSettings;
   /** The process's pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
+  /** A certificate and key: serve HTTPS, HTTP/2 and HTTP/1.1 on one port (ALPN picks). */
+  https?: KeyPair;
 }
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -71,7 +76,11 @@ export async function buildApp(deps: AppDeps) {
   const services = createServices({ database, config, clock, credentialCheck });
   const expectedMigrations = countMigrations();
 
+  // With a key pair, one HTTP/2 server that also speaks HTTP/1.1 (curl, Go's and Node's clients by default).
+  // The cast keeps one app type: routes see the same request/reply API either way.
+  const transport = (deps.https ? { http2: true, https: { allowHTTP1: true, ...deps.https } } : {}) as object;
   const app = Fastify({
+    ...transport,
     ...(deps.logger ? { loggerInstance: deps.logger, logController: new RequestLogController() } : { logger: false }),
     bodyLimit: config.bodyLimit,
     genReqId: (req) => {
@@ -108,6 +117,7 @@ export async function buildApp(deps: AppDeps) {
   installJsonParser(app);
   installErrorHandler(app);
   installAuth(app, services.tokens);
+  installIgnoredFieldWarnings(app, sharedSchemas);
   if (config.metricsEnabled) installMetrics(app, registry);
   await installSwagger(app);
 
@@ -138,6 +148,7 @@ export async function buildApp(deps: AppDeps) {
     costPer1000MetricsUsd: config.cloudwatch.costPer1000MetricsUsd,
   });
   await app.register(estimateRoutes, { estimate });
+  await app.register(docsRoutes);
 
   app.addHook('onClose', async () => {
     collection.close();

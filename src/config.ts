@@ -36,6 +36,9 @@ export const EnvSchema = Type.Object({
   SKYPORT_EVENTS_RETENTION: Type.String({ default: '30d', description: 'How long stored events (CloudTrail actions, ended system events) are kept' }),
   SKYPORT_COST_PER_1000_METRICS_USD: Type.Number({ minimum: 0, maximum: 1000, default: 0.01, description: 'List price of 1,000 CloudWatch metrics requested (GetMetricData), for cost estimates' }),
   SKYPORT_MAX_SERIES_PER_INTEGRATION: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'Unique series one integration may collect per run' }),
+  SKYPORT_TLS_CERT: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the server certificate (with its chain): serve HTTPS and HTTP/2; needs SKYPORT_TLS_KEY' })),
+  SKYPORT_TLS_KEY: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the private key of SKYPORT_TLS_CERT' })),
+  SKYPORT_PUBLIC_URL: Type.Optional(Type.String({ minLength: 1, description: 'The URL users reach Skyport at, used in printed hints; default derived from HOST and PORT' })),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'pino log level',
@@ -65,6 +68,10 @@ export interface Config {
   demoBreakAfterMs: number;
   /** LOG_FORMAT; unset: chosen by whether stdout is a terminal. */
   logFormat?: 'json' | 'pretty';
+  /** PEM file paths; both set or both unset. */
+  tls?: { certFile: string; keyFile: string };
+  /** Where users reach this server (printed hints), without a trailing slash. */
+  publicUrl: string;
   scheduler: {
     enabled: boolean;
     concurrency: number;
@@ -94,6 +101,43 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** "LOG_LEVEL must be one of fatal, error, …, got "verbose"" rather than Ajv's "equal to one of the allowed values". */
+function describeEnvError(e: { instancePath: string; message: string }, given: Record<string, unknown>): string {
+  const name = e.instancePath.replace(/^\//, '') || 'environment';
+  const schema = (EnvSchema.properties as Record<string, { enum?: string[] }>)[name];
+  if (schema?.enum) return `${name} must be one of ${schema.enum.join(', ')}; got "${String(given[name])}"`;
+  return `${name} ${e.message}`;
+}
+
+/** Rules between variables, and values whose form a JSON Schema keyword does not check. */
+function crossChecks(e: Env): string[] {
+  const problems: string[] = [];
+  if (e.DATABASE_URL !== undefined && !/^postgres(?:ql)?:\/\/[^\s]+$/.test(e.DATABASE_URL)) {
+    problems.push('DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database');
+  } else if (e.DATABASE_URL !== undefined && !URL.canParse(e.DATABASE_URL)) {
+    problems.push('DATABASE_URL is not a valid URL (percent-encode special characters in the password)');
+  }
+  if (Boolean(e.SKYPORT_TLS_CERT) !== Boolean(e.SKYPORT_TLS_KEY)) {
+    problems.push('SKYPORT_TLS_CERT and SKYPORT_TLS_KEY must be set together');
+  }
+  if (e.SKYPORT_PUBLIC_URL !== undefined && !/^https?:\/\/[^\s/]+/.test(e.SKYPORT_PUBLIC_URL)) {
+    problems.push(`SKYPORT_PUBLIC_URL must be an http:// or https:// URL, got "${e.SKYPORT_PUBLIC_URL}"`);
+  }
+  return problems;
+}
+
+/**
+ * The advertised address. A wildcard bind address (0.0.0.0, ::) is where the server listens, not where a user
+ * reaches it: the hint then says localhost, which is right from the host of a container with a published port.
+ */
+function publicUrl(e: Env): string {
+  if (e.SKYPORT_PUBLIC_URL) return e.SKYPORT_PUBLIC_URL.replace(/\/+$/, '');
+  const scheme = e.SKYPORT_TLS_CERT ? 'https' : 'http';
+  const wildcard = ['0.0.0.0', '::', '[::]', ''].includes(e.HOST);
+  const host = wildcard ? 'localhost' : e.HOST.includes(':') && !e.HOST.startsWith('[') ? `[${e.HOST}]` : e.HOST;
+  return `${scheme}://${host}:${e.PORT}`;
+}
+
 /** Validates the environment and turns it into a typed Config; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const known = Object.keys(EnvSchema.properties);
@@ -110,10 +154,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, picked));
   if (!Value.Check(EnvSchema, withDefaults)) {
-    problems.push(
-      ...[...Value.Errors(EnvSchema, withDefaults)].map((e) => `${e.instancePath.replace(/^\//, '') || 'environment'} ${e.message}`),
-    );
+    problems.push(...[...Value.Errors(EnvSchema, withDefaults)].map((err) => describeEnvError(err, picked)));
   }
+  problems.push(...crossChecks(withDefaults as Env));
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
   const e = withDefaults as Env;
   const duration = (name: keyof Env) => {
@@ -141,6 +184,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     demoBreakAfterMs: duration('SKYPORT_DEMO_BREAK_AFTER'),
+    tls: e.SKYPORT_TLS_CERT && e.SKYPORT_TLS_KEY ? { certFile: e.SKYPORT_TLS_CERT, keyFile: e.SKYPORT_TLS_KEY } : undefined,
+    publicUrl: publicUrl(e),
     scheduler: {
       enabled: e.SKYPORT_SCHEDULER === 'on',
       concurrency: e.SKYPORT_SCHEDULER_CONCURRENCY,

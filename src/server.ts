@@ -7,6 +7,7 @@ import { systemClock } from './lib/clock.ts';
 import { createMaintenance } from './services/maintenance.ts';
 import type { AwsSettings } from './services/aws/clients.ts';
 import { chooseLogFormat, createLogger } from './logger.ts';
+import { keepCertificatesCurrent, readKeyPair } from './tls/certificates.ts';
 
 const MAINTENANCE_EVERY_MS = 10 * 60_000;
 
@@ -29,7 +30,8 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   await runMigrations(database.pool);
   log.info('migrations applied');
 
-  const app = await buildApp({ config, database, logger: log, clock: systemClock, aws: overrides.aws });
+  const https = config.tls ? readKeyPair(config.tls) : undefined;
+  const app = await buildApp({ config, database, logger: log, clock: systemClock, aws: overrides.aws, https });
   const { tokens } = app.services;
   let firstToken: string | null = null;
   if (config.bootstrapToken) {
@@ -44,22 +46,28 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   timer.unref();
   void maintain();
 
+  let stopWatchingCertificates = () => {};
   // Leaves room for running collections to finish (SKYPORT_SHUTDOWN_GRACE) before the process is forced down.
-  closeWithGrace({ delay: config.scheduler.shutdownGraceMs + 10_000, logger: log }, async ({ signal, err }) => {
+  // With TLS, SIGHUP means "reload the certificate" (keepCertificatesCurrent), not "shut down".
+  closeWithGrace({ delay: config.scheduler.shutdownGraceMs + 10_000, logger: log, skip: config.tls ? ['SIGHUP'] : [] }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
     clearInterval(timer);
+    stopWatchingCertificates();
     await app.close();
     await database.close();
     await overrides.onShutdown?.();
   });
 
   await app.listen({ port: config.port, host: config.host });
+  if (config.tls) {
+    stopWatchingCertificates = keepCertificatesCurrent(app.server as unknown as Parameters<typeof keepCertificatesCurrent>[0], config.tls, log);
+  }
   if (config.scheduler.enabled) {
     app.scheduler.start();
     log.info({ replica: config.scheduler.replicaId, concurrency: config.scheduler.concurrency }, 'scheduler started');
   }
-  log.info(`Swagger UI: http://${config.host}:${config.port}/api-docs`);
+  log.info(`Swagger UI: ${config.publicUrl}/api-docs`);
   if (firstToken) {
     // Printed once, to the terminal only (it is stored hashed and cannot be shown again), after the start-up lines
     // (flushed first) so that it is the last thing on the screen, not lost among them.
@@ -67,7 +75,7 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
     process.stdout.write(
       `\n  First start: created an admin API token (agent_management, customer "default").\n` +
         `  It is shown only this once:\n\n    ${firstToken}\n\n` +
-        `  Try:  curl -H "Authorization: Bearer ${firstToken}" http://${config.host}:${config.port}/api/v2/cloudintegration\n\n`,
+        `  Try:  curl -H "Authorization: Bearer ${firstToken}" ${config.publicUrl}/api/v2/cloudintegration\n\n`,
     );
   }
   return app;

@@ -4,6 +4,7 @@ import { buildApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createTestDatabase } from './helpers/db.ts';
 import { createEmptyTestDatabase, runCli } from './helpers/process.ts';
+import { testServerUrl } from './helpers/db.ts';
 
 const TOKEN_LINE = /^\S{20,}$/;
 
@@ -63,15 +64,20 @@ describe('skyport token', () => {
     assert.equal(await call(token, 'POST', '/api/v2/cloudintegration/awsExternalId'), 403);
   });
 
-  test('token list shows the token without its value', async () => {
+  test('token list shows a header, the token with its creation and last use, never its value', async () => {
     const res = await runCli(['token', 'list'], env);
     assert.equal(res.code, 0, res.stderr);
+    const [header] = res.stdout.split('\n');
+    assert.match(header, /^ID\s+CUSTOMER\s+NAME\s+PERMISSIONS\s+CREATED\s+LAST USED\s+STATE$/);
     const line = res.stdout.split('\n').find((l) => l.startsWith(ciId));
     assert.ok(line, `token list should show ${ciId}: ${res.stdout}`);
-    assert.match(line, /\bdefault\b/);
-    assert.match(line, /\bci\b/);
-    assert.match(line, /\[agent_management\]/);
-    assert.match(line, /\bactive\b/);
+    const cells = line.split(/\s{2,}/);
+    assert.deepEqual([cells[1], cells[2], cells[3], cells[6]], ['default', 'ci', 'agent_management', 'active']);
+    assert.match(cells[4], /^\d{4}-\d\d-\d\d \d\d:\d\dZ$/, 'creation time');
+    // The previous test used the token through the API (recorded without waiting for it: poll briefly).
+    assert.match(cells[5], /^\d{4}-\d\d-\d\d \d\d:\d\dZ$/, `last use: ${line}`);
+    const dashboards = res.stdout.split('\n').find((l) => /  dashboards  /.test(l)) ?? '';
+    assert.match(dashboards, /  read-only  /);
     assert.ok(!res.stdout.includes(ciToken), 'token list must never print a token value');
     assert.ok(!res.stderr.includes(ciToken), 'token list must never print a token value');
   });
@@ -94,8 +100,8 @@ describe('skyport token', () => {
     const listed = await runCli(['token', 'list', '--customer', 'acme'], env);
     assert.equal(listed.code, 0, listed.stderr);
     const lines = listed.stdout.trim().split('\n');
-    assert.equal(lines.length, 1, listed.stdout);
-    assert.match(lines[0], / acme  acme-ci  \[agent_management\]  active$/);
+    assert.equal(lines.length, 2, listed.stdout);
+    assert.match(lines[1], / acme\s+acme-ci\s+agent_management\s+\S+ \S+\s+\S+ \S+\s+active$/);
   });
 
   test('token revoke makes the token fail with 401, and list shows it revoked', async () => {
@@ -104,7 +110,7 @@ describe('skyport token', () => {
     assert.match(res.stdout, new RegExp(`revoked ${ciId}`));
     assert.equal(await call(ciToken, 'GET', '/api/v2/cloudintegration'), 401);
     const listed = await runCli(['token', 'list'], env);
-    assert.match(listed.stdout.split('\n').find((l) => l.startsWith(ciId)) ?? '', /revoked \d{4}-/);
+    assert.match(listed.stdout.split('\n').find((l) => l.startsWith(ciId)) ?? '', /revoked \d{4}-\d\d-\d\d \d\d:\d\dZ$/);
 
     const again = await runCli(['token', 'revoke', ciId], env);
     assert.notEqual(again.code, 0);
@@ -146,27 +152,91 @@ describe('skyport token', () => {
     assert.match(noId.stderr, /token revoke needs a token id/);
 
     assert.notEqual(unknownSub.code, 0);
-    assert.match(unknownSub.stderr, /usage: skyport/);
+    assert.match(unknownSub.stderr, /^skyport: unknown command 'rotate'/);
+    assert.match(unknownSub.stderr, /skyport token --help/);
 
     assert.notEqual(unknownOption.code, 0);
-    assert.match(unknownOption.stderr, /--colour/);
+    assert.match(unknownOption.stderr, /^skyport: unknown option '--colour'/);
     assert.doesNotMatch(unknownOption.stderr, /\n\s+at /, `no stack trace expected: ${unknownOption.stderr}`);
   });
 });
 
 describe('skyport commands', () => {
-  test('an unknown command exits non-zero with the usage', async () => {
+  test('an unknown command names the bad word and where the usage is', async () => {
     const res = await runCli(['frobnicate'], {});
     assert.notEqual(res.code, 0);
-    assert.match(res.stderr, /^skyport: unknown command "frobnicate"/);
-    assert.match(res.stderr, /usage: skyport <command>/);
+    assert.match(res.stderr, /^skyport: unknown command 'frobnicate'/);
+    assert.match(res.stderr, /skyport --help/);
+    const typo = await runCli(['token', 'lst'], {});
+    assert.notEqual(typo.code, 0);
+    assert.match(typo.stderr, /^skyport: unknown command 'lst'\n\(Did you mean list\?\)/);
   });
 
-  test('help prints the usage and exits 0', async () => {
-    const res = await runCli(['help'], {});
-    assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stdout, /usage: skyport <command>/);
-    assert.match(res.stdout, /token create --name NAME/);
+  test('a bare skyport, help and --help print the help and exit 0; --version prints the version', async () => {
+    const { version } = JSON.parse(await (await import('node:fs/promises')).readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    const [bare, help, dashHelp, ver] = await Promise.all([runCli([], {}), runCli(['help'], {}), runCli(['--help'], {}), runCli(['--version'], {})]);
+    for (const res of [bare, help, dashHelp]) {
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, /^Usage: skyport \[options\] \[command\]/);
+      for (const command of ['serve', 'migrate', 'token', 'tls', 'plan', 'apply', 'export']) assert.match(res.stdout, new RegExp(`\\n  ${command}\\b`));
+    }
+    assert.equal(ver.code, 0);
+    assert.equal(ver.stdout.trim(), version);
+  });
+
+  test('--help works on every subcommand and names its options', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['serve', '--help'], /Usage: skyport serve/],
+      [['token', '--help'], /Usage: skyport token[\s\S]*create[\s\S]*list[\s\S]*revoke/],
+      [['token', 'create', '--help'], /--name <name>[\s\S]*--permission[\s\S]*--customer/],
+      [['token', 'revoke', '--help'], /Usage: skyport token revoke \[options\] \[id\]/],
+      [['tls', 'self-signed', '--help'], /--host <name\.\.\.>[\s\S]*--out <dir>/],
+      [['plan', '--help'], /--file <path>[\s\S]*--prune/],
+      [['apply', '--help'], /--yes/],
+      [['export', '--help'], /--output <path>/],
+    ];
+    // Two at a time: each is a Node process starting tsx, and the machine may be busy.
+    for (let i = 0; i < cases.length; i += 2) {
+      const batch = cases.slice(i, i + 2);
+      const results = await Promise.all(batch.map(([args]) => runCli(args, { PORT: 'not checked for help' }, 120_000)));
+      results.forEach((res, j) => {
+        assert.equal(res.code, 0, `${batch[j][0].join(' ')}: ${res.stderr}`);
+        assert.match(res.stdout, batch[j][1], batch[j][0].join(' '));
+      });
+    }
+  });
+
+  test('configuration mistakes are one line naming the variable and what is allowed', async () => {
+    const [url, level] = await Promise.all([
+      runCli(['migrate'], { DATABASE_URL: 'not-a-url' }),
+      runCli(['migrate'], { LOG_LEVEL: 'verbose' }),
+    ]);
+    assert.notEqual(url.code, 0);
+    assert.equal(url.stderr, 'skyport: invalid configuration: DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/database\n');
+    assert.notEqual(level.code, 0);
+    assert.equal(level.stderr, 'skyport: invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "verbose"\n');
+  });
+
+  test('a database user the server refuses is one clear line, not a stack', async () => {
+    const u = new URL(testServerUrl());
+    u.username = 'no_such_skyport_user';
+    const res = await runCli(['migrate'], { DATABASE_URL: u.toString() }, 30_000);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /^skyport: the database refused the login \(28\w+\): .*no_such_skyport_user.*; check the user and password in DATABASE_URL\n$/);
+  });
+
+  test('a busy port is one clear line, not a stack', async (t) => {
+    const { createServer } = await import('node:net');
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    t.after(() => busy.close());
+    const port = (busy.address() as { port: number }).port;
+    const database = await createTestDatabase();
+    t.after(() => database.close());
+    const res = await runCli(['serve'], { DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', SKYPORT_SCHEDULER: 'off', SKYPORT_BOOTSTRAP_TOKEN: 'busy-port-test-token-123' }, 60_000);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, new RegExp(`^skyport: cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use by another process \\(stop it, or set PORT to another port\\)\\n$`, 'm'));
+    assert.doesNotMatch(res.stderr, /\n\s+at /);
   });
 
   test('a bad environment is reported before anything runs', async () => {

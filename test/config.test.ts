@@ -196,3 +196,27 @@ test('README.md documents every variable with its default (update the Configurat
   }
   assert.deepEqual(missing, [], `README.md configuration table is out of date: ${missing.join('; ')}`);
 });
+
+test('SKYPORT_PUBLIC_URL: given, or derived from HOST and PORT, never a wildcard address', () => {
+  assert.equal(loadConfig({}).publicUrl, 'http://127.0.0.1:8080');
+  assert.equal(loadConfig({ HOST: '0.0.0.0', PORT: '9000' }).publicUrl, 'http://localhost:9000');
+  assert.equal(loadConfig({ HOST: '::' }).publicUrl, 'http://localhost:8080');
+  assert.equal(loadConfig({ HOST: '::1' }).publicUrl, 'http://[::1]:8080');
+  assert.equal(loadConfig({ HOST: '0.0.0.0', SKYPORT_TLS_CERT: '/c.pem', SKYPORT_TLS_KEY: '/k.pem' }).publicUrl, 'https://localhost:8080');
+  assert.equal(loadConfig({ SKYPORT_PUBLIC_URL: 'https://skyport.example.com/' }).publicUrl, 'https://skyport.example.com');
+  assert.throws(() => loadConfig({ SKYPORT_PUBLIC_URL: 'skyport.example.com' }), /SKYPORT_PUBLIC_URL must be an http:\/\/ or https:\/\/ URL/);
+});
+
+test('TLS files come as a pair; DATABASE_URL must be a PostgreSQL URL', () => {
+  assert.deepEqual(loadConfig({ SKYPORT_TLS_CERT: '/c.pem', SKYPORT_TLS_KEY: '/k.pem' }).tls, { certFile: '/c.pem', keyFile: '/k.pem' });
+  assert.equal(loadConfig({}).tls, undefined);
+  assert.throws(() => loadConfig({ SKYPORT_TLS_CERT: '/c.pem' }), /SKYPORT_TLS_CERT and SKYPORT_TLS_KEY must be set together/);
+  for (const bad of ['not-a-url', 'mysql://db/x', 'postgres://']) {
+    assert.throws(() => loadConfig({ DATABASE_URL: bad }), /DATABASE_URL must be a PostgreSQL URL/, bad);
+  }
+  assert.equal(loadConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/x' }).databaseUrl, 'postgresql://u:p@db:5432/x');
+});
+
+test('a bad choice lists the allowed values and the value given', () => {
+  assert.throws(() => loadConfig({ LOG_LEVEL: 'verbose' }), { message: 'invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "verbose"' });
+});

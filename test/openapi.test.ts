@@ -168,8 +168,22 @@ test('GET /api-docs serves Swagger UI and /api-docs/json the committed document'
   const ui = await app.inject({ method: 'GET', url: '/api-docs' });
   assert.equal(ui.statusCode, 200);
   assert.match(String(ui.headers['content-type']), /^text\/html/);
-  assert.match(ui.body, /Swagger UI/);
+  assert.match(ui.body, /<title>Skyport API<\/title>/);
   assert.match(ui.body, /swagger-ui/);
+  // Skyport's mark replaces the UI package's (Fastify's) logo, and the tab icon is Skyport's too.
+  const initializer = await app.inject({ method: 'GET', url: '/api-docs/static/swagger-initializer.js' });
+  assert.equal(initializer.statusCode, 200);
+  const logo = /img\.src = 'data:image\/svg\+xml;base64,([^']+)'/.exec(initializer.body);
+  assert.ok(logo, 'the top bar logo is replaced');
+  assert.match(Buffer.from(logo[1], 'base64').toString(), /Skyport/);
+  assert.doesNotMatch(Buffer.from(logo[1], 'base64').toString(), /fastify/i);
+  assert.match(ui.body, /favicon\.svg/);
+  assert.doesNotMatch(JSON.stringify(committed.info), /fastify/i);
+
+  // GET / leads to the documentation.
+  const root = await app.inject({ method: 'GET', url: '/' });
+  assert.equal(root.statusCode, 302);
+  assert.equal(root.headers.location, '/api-docs');
 
   const json = await app.inject({ method: 'GET', url: '/api-docs/json' });
   assert.equal(json.statusCode, 200);
@@ -179,4 +193,60 @@ test('GET /api-docs serves Swagger UI and /api-docs/json the committed document'
   // The document and the UI need no token.
   const noToken = await app.inject({ method: 'GET', url: '/api-docs/json', headers: { authorization: 'Bearer nope' } });
   assert.equal(noToken.statusCode, 200);
+});
+
+test('parameters with a default are optional (generated clients must not demand them)', () => {
+  const defaulted: string[] = [];
+  for (const { method, path, op } of operations()) {
+    for (const p of (op.parameters ?? []) as Json[]) {
+      const schema = p.schema as Json | undefined;
+      if (schema && 'default' in schema) {
+        defaulted.push(`${method} ${path} ${p.name}`);
+        assert.notEqual(p.required, true, `${method.toUpperCase()} ${path} parameter ${p.name} has a default and must not be required`);
+      }
+    }
+  }
+  for (const name of ['get /api/v2/cloudintegration offset', 'get /api/v2/cloudintegration limit', 'delete /api/v2/cloudintegration/{id} skipTrash', 'get /api/v2/event limit']) {
+    assert.ok(defaulted.includes(name), `${name} should have a default`);
+  }
+});
+
+test('error responses are listed by code, each with an ERROR example carrying that code', () => {
+  const responses = (committed.components as Json).responses as Record<string, Json>;
+  for (const { method, path, op } of operations()) {
+    if (!path.startsWith('/api/')) continue;
+    const codes = Object.keys(op.responses as Json);
+    for (const code of ['400', '401', '503']) assert.ok(codes.includes(code), `${method.toUpperCase()} ${path} does not document ${code}`);
+    if (path.includes('{id}')) assert.ok(codes.includes('404'), `${method.toUpperCase()} ${path} does not document 404`);
+    for (const code of codes.filter((c) => /^\d{3}$/.test(c) && c !== '200')) {
+      const ref = ((op.responses as Json)[code] as Json).$ref as string;
+      const target = responses[ref.split('/').pop()!];
+      const example = ((target.content as Json)['application/json'] as Json).example as { status: { result: string; code: number } };
+      assert.deepEqual({ result: example.status.result, code: example.status.code }, { result: 'ERROR', code: Number(code) }, `${ref}`);
+    }
+  }
+});
+
+test('every example body of create and update is accepted by its own endpoint', async (t) => {
+  const { app, admin } = await buildTestApp(t);
+  const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
+  const bodyExamples = (op: Json) => (((op.requestBody as Json).content as Json)['application/json'] as Json).examples as Record<string, { value: Json }>;
+  const create = committed.paths['/api/v2/cloudintegration'].post;
+  const update = committed.paths['/api/v2/cloudintegration/{id}'].put;
+  const services = Object.keys(bodyExamples(create));
+  assert.deepEqual(services.sort(), ['CLOUDTRAIL', 'CLOUDWATCH', 'EC2']);
+  for (const service of services) {
+    const value = structuredClone(bodyExamples(create)[service].value);
+    assert.equal(value.service, service);
+    // The one part a reader must fill in: an external ID this server issued (a fixed one would be accepted by no Skyport).
+    const issued = (await app.inject({ method: 'POST', url: '/api/v2/cloudintegration/awsExternalId', headers: { authorization: `Bearer ${admin}` } })).json().response;
+    const text = JSON.stringify(value).replaceAll('Ab3dEf6hIj9kLm2n', issued);
+    const created = await app.inject({ method: 'POST', url: '/api/v2/cloudintegration', headers, payload: text });
+    assert.equal(created.statusCode, 200, `${service} example: ${created.body}`);
+    assert.equal(created.headers.warning, undefined, `${service} example has fields the server ignores: ${created.headers.warning}`);
+
+    const putValue = JSON.stringify(bodyExamples(update)[service].value).replaceAll('Ab3dEf6hIj9kLm2n', issued);
+    const updated = await app.inject({ method: 'PUT', url: `/api/v2/cloudintegration/${created.json().response.id}`, headers, payload: putValue });
+    assert.equal(updated.statusCode, 200, `${service} update example: ${updated.body}`);
+  }
 });

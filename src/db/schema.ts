@@ -35,6 +35,8 @@ export const tokens = pgTable(
     permissions: text('permissions').array().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** When the token last authenticated a request, to the minute (see tokens.verify). */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   },
   (t) => [uniqueIndex('tokens_hash_idx').on(t.tokenHash), index('tokens_customer_idx').on(t.customerId)],
 );

@@ -1,6 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { finishDocument } from './openapiDocument.ts';
+
+// Skyport's mark in the Swagger UI top bar and tab (instead of the UI package's default branding).
+const LOGO_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="40" viewBox="0 0 160 40">' +
+  '<path d="M6 28 L20 8 L34 28 Z" fill="#4fa3e0"/><path d="M14 28 L24 16 L34 28 Z" fill="#1b5e8c"/>' +
+  '<text x="42" y="28" font-family="sans-serif" font-size="20" font-weight="bold" fill="#ffffff">Skyport</text></svg>';
+const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><path d="M2 34 L20 6 L38 34 Z" fill="#4fa3e0"/><path d="M12 34 L26 16 L38 34 Z" fill="#1b5e8c"/></svg>';
 
 export const API_VERSION = '0.1.0';
 
@@ -50,7 +59,7 @@ export async function installSwagger(app: FastifyInstance) {
     },
     // JSON Schema keywords OpenAPI 3.0 does not allow (propertyNames, used by StringMap for its key-length
     // limit) stay in the validation schemas but are kept in the document only as x- extensions.
-    transformObject: (documentObject) => openApi30Keywords((documentObject as { openapiObject: object }).openapiObject),
+    transformObject: (documentObject) => finishDocument(openApi30Keywords((documentObject as { openapiObject: object }).openapiObject)),
     // Shared schemas become components named by their $id.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     transform: ({ schema, url, route }) => {
@@ -64,5 +73,10 @@ export async function installSwagger(app: FastifyInstance) {
   await app.register(swaggerUi, {
     routePrefix: '/api-docs',
     uiConfig: { persistAuthorization: true, deepLinking: true },
+    logo: { type: 'image/svg+xml', content: Buffer.from(LOGO_SVG) },
+    theme: {
+      title: 'Skyport API',
+      favicon: [{ filename: 'favicon.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: Buffer.from(FAVICON_SVG) }],
+    },
   });
 }

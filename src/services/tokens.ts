@@ -34,6 +34,24 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
   // effect within that time (a revocation through this process takes effect at once).
   const cache = new Map<string, { principal: Principal; until: number }>();
   const CACHE_MAX = 10_000;
+  const LAST_USE_RESOLUTION_MS = 60_000;
+
+  /**
+   * Notes the use for `token list`. At most one write per token per minute (the condition makes the others
+   * no-ops), and not awaited: a failure to note it must never fail the request it came with.
+   */
+  const recorded = new Map<string, number>();
+  function recordUse(id: string, now: number) {
+    // This process noted it less than a minute ago: no query at all.
+    if ((recorded.get(id) ?? -Infinity) > now - LAST_USE_RESOLUTION_MS) return;
+    if (recorded.size >= CACHE_MAX) recorded.clear();
+    recorded.set(id, now);
+    const at = new Date(now);
+    db.update(tokens)
+      .set({ lastUsedAt: at })
+      .where(and(eq(tokens.id, id), sql`(${tokens.lastUsedAt} IS NULL OR ${tokens.lastUsedAt} < ${new Date(now - LAST_USE_RESOLUTION_MS)})`))
+      .then(() => {}, () => {});
+  }
 
   async function ensureCustomer(customerId: string) {
     if (!CUSTOMER_ID.test(customerId)) {
@@ -117,6 +135,7 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
           permissions: tokens.permissions,
           createdAt: tokens.createdAt,
           revokedAt: tokens.revokedAt,
+          lastUsedAt: tokens.lastUsedAt,
         })
         .from(tokens)
         .where(customerId ? eq(tokens.customerId, customerId) : undefined)
@@ -161,6 +180,7 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
         return null;
       }
       const principal: Principal = { tokenId: row.id, name: row.name, customerId: row.customerId, permissions: row.permissions };
+      recordUse(row.id, now);
       if (cacheTtlMs > 0) {
         if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
         cache.set(hash, { principal, until: now + cacheTtlMs });

@@ -1,6 +1,7 @@
 // Helpers for tests that run the `skyport` command (bin/skyport.js) as a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { get as httpsGet } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { testServerUrl } from './db.ts';
@@ -86,8 +87,23 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `node bin/skyport.js serve` on a free port; resolves once /healthz answers. */
-export async function startServer(vars: Record<string, string>, opts: { port?: number; timeoutMs?: number } = {}): Promise<ServerProcess> {
+/** GET over HTTPS trusting only `ca`; resolves with the status code. */
+export function httpsStatus(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { ca, agent: false, timeout: 5_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Starts `node bin/skyport.js serve` on a free port; resolves once /healthz answers (over HTTPS trusting
+ * only `ca` when given: the server then has SKYPORT_TLS_CERT/KEY in `vars`).
+ */
+export async function startServer(vars: Record<string, string>, opts: { port?: number; timeoutMs?: number; ca?: string } = {}): Promise<ServerProcess> {
   const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, [BIN, 'serve'], {
     cwd: ROOT,
@@ -106,7 +122,7 @@ export async function startServer(vars: Record<string, string>, opts: { port?: n
   const server: ServerProcess = {
     child,
     port,
-    base: `http://127.0.0.1:${port}`,
+    base: `${opts.ca ? 'https' : 'http'}://127.0.0.1:${port}`,
     stdout: () => stdout,
     stderr: () => stderr,
     exited,
@@ -122,8 +138,7 @@ export async function startServer(vars: Record<string, string>, opts: { port?: n
   for (;;) {
     if (done) throw new Error(`skyport serve exited before it was up\nstdout: ${stdout}\nstderr: ${stderr}`);
     try {
-      const res = await fetch(`${server.base}/healthz`);
-      if (res.ok) return server;
+      if (opts.ca ? (await httpsStatus(`${server.base}/healthz`, opts.ca)) === 200 : (await fetch(`${server.base}/healthz`)).ok) return server;
     } catch {
       // not listening yet
     }
