@@ -25,6 +25,8 @@ import { cloudIntegrationRoutes } from './routes/cloudIntegrations.ts';
 import { searchRoutes } from './routes/search.ts';
 import { chartRoutes } from './routes/chart.ts';
 import { eventRoutes } from './routes/events.ts';
+import { apiGatewayConnectionRoutes } from './routes/apiGatewayConnections.ts';
+import { createApiGatewayServices } from './services/apigateway/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -51,6 +53,9 @@ export const LOG_REDACT = [
   'credentials.sessionToken',
   'token',
   'err.credentials',
+  // An API Gateway connection's access key secret, wherever a request body or credentials object is logged.
+  'body.credentials.secretAccessKey',
+  'req.body.credentials.secretAccessKey',
 ];
 
 /** Builds the whole HTTP application without listening (tests inject; the server listens). */
@@ -62,6 +67,7 @@ export async function buildApp(deps: AppDeps) {
   // The create/update-time check assumes the role with STS, wherever `aws` points (the simulator in tests).
   const credentialCheck = awsCredentialCheck(sts);
   const services = createServices({ database, config, clock, credentialCheck });
+  const apigateway = createApiGatewayServices({ db: database.db, config, clock, aws, sts, externalIds: services.externalIds });
   const expectedMigrations = countMigrations();
 
   const app = Fastify({
@@ -120,12 +126,14 @@ export async function buildApp(deps: AppDeps) {
   await app.register(searchRoutes, { search: services.search });
   await app.register(chartRoutes, { points: services.points });
   await app.register(eventRoutes, { events: services.events });
+  await app.register(apiGatewayConnectionRoutes, { connections: apigateway.connections });
 
   app.addHook('onClose', async () => {
     collection.close();
+    apigateway.close();
     sts.destroy();
   });
-  return Object.assign(app, { services, aws, scheduler: collection.scheduler });
+  return Object.assign(app, { services, apigateway, aws, scheduler: collection.scheduler });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parseDuration } from './lib/duration.ts';
+import { parseSecretKey } from './services/secrets/secretBox.ts';
 
 // Every environment variable Skyport reads, in one schema. Validated once at start-up;
 // the resulting Config is passed down explicitly (nothing else reads process.env).
@@ -35,6 +36,9 @@ export const EnvSchema = Type.Object({
   SKYPORT_CLOUDTRAIL_LOOKBACK: Type.String({ default: '1h', description: 'How far back a new CloudTrail integration starts reading log files (by delivery time)' }),
   SKYPORT_EVENTS_RETENTION: Type.String({ default: '30d', description: 'How long stored events (CloudTrail actions, ended system events) are kept' }),
   SKYPORT_MAX_SERIES_PER_INTEGRATION: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'Unique series one integration may collect per run' }),
+  SKYPORT_SECRET_KEY: Type.Optional(Type.String({ minLength: 1, description: 'Key (32 bytes, base64 or 64 hex digits) that encrypts stored secrets such as API Gateway access keys; unset with the embedded database: a key file in SKYPORT_DATA_DIR' })),
+  SKYPORT_AMBIENT_CUSTOMERS: Type.Optional(Type.String({ pattern: '^\\s*(\\*|[a-z0-9_-]{1,63}(\\s*,\\s*[a-z0-9_-]{1,63})*)\\s*$', description: 'Customers allowed AMBIENT API Gateway connections (the server\'s own AWS identity): comma-separated, or *; unset: none' })),
+  SKYPORT_AWS_PRINCIPAL_ARN: Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:(iam|sts)::\\d{12}:\\S+$', description: 'ARN of Skyport\'s own AWS identity, named in the trust policies GET …/policy shows' })),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'pino log level',
@@ -75,6 +79,13 @@ export interface Config {
     lookbackMs: number;
     maxSeries: number;
   };
+  apigateway: {
+    /** SKYPORT_SECRET_KEY as given (validated). */
+    secretKey?: string;
+    /** Customers allowed AMBIENT credentials; ['*'] for all. */
+    ambientCustomers: string[];
+    principalArn?: string;
+  };
   aws: {
     stsRegion: string;
     /** True when an endpoint override is configured: S3 then needs path-style addressing. */
@@ -107,6 +118,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
   const e = withDefaults as Env;
+  if (e.SKYPORT_SECRET_KEY !== undefined) {
+    try {
+      parseSecretKey(e.SKYPORT_SECRET_KEY);
+    } catch (err) {
+      throw new ConfigError(`invalid configuration: SKYPORT_SECRET_KEY ${(err as Error).message}`);
+    }
+  }
   const duration = (name: keyof Env) => {
     try {
       return parseDuration(String(e[name]));
@@ -146,6 +164,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       delayMs: duration('SKYPORT_CLOUDWATCH_DELAY'),
       lookbackMs: duration('SKYPORT_CLOUDWATCH_LOOKBACK'),
       maxSeries: e.SKYPORT_MAX_SERIES_PER_INTEGRATION,
+    },
+    apigateway: {
+      secretKey: e.SKYPORT_SECRET_KEY,
+      ambientCustomers: (e.SKYPORT_AMBIENT_CUSTOMERS ?? '').split(',').map((c) => c.trim()).filter((c) => c !== ''),
+      principalArn: e.SKYPORT_AWS_PRINCIPAL_ARN,
     },
     aws: {
       stsRegion: e.AWS_REGION,

@@ -25,6 +25,7 @@ import {
   Sorting,
 } from './search.ts';
 import { Point, RawTimeseries } from './points.ts';
+import { apiGatewayConnectionSchemas } from './apiGatewayConnection.ts';
 import { PagedEvent, ResponseContainerEvent, ResponseContainerPagedEvent } from './events.ts';
 
 /** Every named schema, registered once with the app (validation, serialization, OpenAPI components). */
@@ -56,4 +57,5 @@ export const sharedSchemas: TSchema[] = [
   PagedEvent,
   ResponseContainerEvent,
   ResponseContainerPagedEvent,
+  ...apiGatewayConnectionSchemas,
 ];
