@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { handleApiGatewayAdmin } from './apigateway/admin-http.ts';
 import type { Account, Role } from './accounts.ts';
 import type { Bucket } from './objects.ts';
 import type { MetricSeries } from './metric-store.ts';
@@ -78,6 +79,7 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
           volumes: sim.state.inventory.volumes.size,
           series: sim.state.metrics.size,
           buckets: sim.state.objects.buckets.size,
+          apigateway: sim.state.apigateway.counts(),
         });
 
       case 'GET /accounts':
@@ -180,6 +182,8 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
         sim.resetCounters();
         return ok({ reset: true });
     }
+    const apiGateway = handleApiGatewayAdmin(sim.apigateway, route, body, url.searchParams);
+    if (apiGateway) return apiGateway;
     const faultMatch = /^DELETE \/faults\/([\w-]+)$/.exec(route);
     if (faultMatch) {
       return sim.removeFault(faultMatch[1]) ? ok({ deleted: faultMatch[1] }) : fail(404, `no fault ${faultMatch[1]}`);

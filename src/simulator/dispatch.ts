@@ -13,8 +13,9 @@ import { s3 } from './s3.ts';
 import { parseAuthorization } from './sigv4.ts';
 import type { SimState } from './state.ts';
 import { sts } from './sts.ts';
+import { apigateway, apigatewayv2, apiGatewayServiceOf, isApiGatewayPath } from './apigateway/handler.ts';
 
-export const HANDLERS: Record<ServiceName, ServiceHandler> = { sts, monitoring: cloudwatch, ec2, s3 };
+export const HANDLERS: Record<ServiceName, ServiceHandler> = { sts, monitoring: cloudwatch, ec2, s3, apigateway, apigatewayv2 };
 
 export interface DispatchDeps {
   state: SimState;
@@ -56,7 +57,11 @@ function safeDecode(text: string): string {
 /** Which service a request is for: the SigV4 credential scope, else cues from the request itself. */
 export function serviceOf(req: IncomingMessage, raw: Buffer): ServiceName | undefined {
   const auth = parseAuthorization(headerString(req.headers.authorization));
-  if (auth) return (auth.service in HANDLERS ? auth.service : undefined) as ServiceName | undefined;
+  if (auth) {
+    const service = auth.service === 'apigateway' ? apiGatewayServiceOf(req.url ?? '/') : auth.service;
+    return (service in HANDLERS ? service : undefined) as ServiceName | undefined;
+  }
+  if (isApiGatewayPath(req.url ?? '/')) return apiGatewayServiceOf(req.url ?? '/');
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.')) return 'monitoring';
   if (req.method === 'POST' && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {

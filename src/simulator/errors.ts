@@ -1,6 +1,11 @@
-/** The four AWS services the simulator speaks, named as in the SigV4 credential scope. */
-export type ServiceName = 'sts' | 'monitoring' | 'ec2' | 's3';
-export const SERVICES: readonly ServiceName[] = ['sts', 'monitoring', 'ec2', 's3'];
+import { APIGATEWAY_FAILURES } from './apigateway/failures.ts';
+
+/**
+ * The AWS services the simulator speaks, named as in the SigV4 credential scope. API Gateway v2 signs with
+ * the scope `apigateway` too; it is told apart by its `/v2/` paths so that its operations count separately.
+ */
+export type ServiceName = 'sts' | 'monitoring' | 'ec2' | 's3' | 'apigateway' | 'apigatewayv2';
+export const SERVICES: readonly ServiceName[] = ['sts', 'monitoring', 'ec2', 's3', 'apigateway', 'apigatewayv2'];
 
 /**
  * An AWS error as the service would return it. Each protocol renders it in its own shape
@@ -50,7 +55,9 @@ const STS_LIKE: Record<FailureKind, [number, string, string]> = {
   unavailable: [503, 'ServiceUnavailable', 'The service is unavailable. Please try again later.'],
 };
 
-const TABLE: Record<ServiceName, Record<FailureKind, [number, string, string]>> = {
+export type FailureTable = Record<FailureKind, [number, string, string]>;
+
+const TABLE: Record<ServiceName, FailureTable> = {
   sts: STS_LIKE,
   monitoring: STS_LIKE,
   ec2: {
@@ -82,6 +89,8 @@ const TABLE: Record<ServiceName, Record<FailureKind, [number, string, string]>> 
     'server-error': [500, 'InternalError', 'We encountered an internal error. Please try again.'],
     unavailable: [503, 'ServiceUnavailable', 'Service is unable to handle request.'],
   },
+  apigateway: APIGATEWAY_FAILURES,
+  apigatewayv2: APIGATEWAY_FAILURES,
 };
 
 /** The error a service returns for a generic failure kind; `code`/`message`/`status` override the defaults. */

@@ -1,5 +1,5 @@
 /**
- * Simulated AWS (STS, CloudWatch, EC2, S3) speaking the real wire protocols of the AWS SDK v3, for the demo,
+ * Simulated AWS (STS, CloudWatch, EC2, S3, API Gateway v1 and v2) speaking the real wire protocols of the AWS SDK v3, for the demo,
  * tests and benchmarks. See README.md beside this file.
  */
 export { Simulator, startSimulator, type SimulatorOptions } from './simulator.ts';
@@ -19,3 +19,8 @@ export type { SeedAccountInput, SeedAccountResult, SeedSeriesInput, SeedSeriesRe
 export { DEFAULT_REGIONS, KNOWN_REGIONS } from './regions.ts';
 export type { ServiceName } from './errors.ts';
 export { ADMIN_PREFIX } from './admin.ts';
+export { ApiGatewayAdmin } from './apigateway/admin.ts';
+export { AWS_LIMITS as API_GATEWAY_AWS_LIMITS, type ApiGatewayLimits } from './apigateway/limits.ts';
+export type { AccessLogSettings, ApiKey, AuthorizationType, RestApi, RestDeployment, RestMethod, RestResource, RestStage, UsagePlan, V2Api, V2Route, V2Stage } from './apigateway/model.ts';
+export type { CreateApiKeyInput, CreateRestApiInput, CreateUsagePlanInput, CreateV2ApiInput, MethodInput, ResourceInput, SeedRestApisInput, StageInput, V2RouteInput, V2StageInput } from './apigateway/store.ts';
+export { seedApiGatewayDemo } from './apigateway/demo.ts';

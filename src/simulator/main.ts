@@ -4,6 +4,7 @@
  * (`/_simulator/...`, see README.md) or, with --seed-demo, with Skyport's identity and one customer account.
  */
 import { parseArgs } from 'node:util';
+import { seedApiGatewayDemo } from './apigateway/demo.ts';
 import { startSimulator } from './simulator.ts';
 
 const { values } = parseArgs({
@@ -32,6 +33,8 @@ if (values['seed-demo']) {
     seriesPerRegion: 15,
   });
   sim.writeCloudTrail({ accountId: customer.accountId, region: 'us-east-1', bucket: 'skyport-demo-cloudtrail', count: 20 });
+  const apis = seedApiGatewayDemo(sim.apigateway, customer.accountId);
+  console.error(`[simulator] demo API Gateway: REST ${apis.restApiIds.join(', ')}, HTTP ${apis.httpApiId}, WebSocket ${apis.webSocketApiId}, usage plan ${apis.usagePlanId}`);
   console.error(`[simulator] demo: user ${skyport.arn} (${skyport.accessKeyId}), role ${customer.role?.arn}, external id demo-external-id`);
 }
 

@@ -7,6 +7,7 @@ import type {
   Role,
   UserCredentials,
 } from './accounts.ts';
+import { ApiGatewayAdmin } from './apigateway/admin.ts';
 import { SimClock } from './clock.ts';
 import { writeCloudTrail, type CloudTrailWriteInput, type CloudTrailWriteResult } from './cloudtrail.ts';
 import { CallCounters, type CallCount, type CallFilter } from './counters.ts';
@@ -41,6 +42,8 @@ export class Simulator {
   readonly faults: FaultRegistry;
   readonly counters = new CallCounters();
   readonly verifySignatures: boolean;
+  /** Admin calls of the simulated API Gateway (v1 and v2): APIs, stages, deployments, usage plans, keys, quotas. */
+  readonly apigateway: ApiGatewayAdmin;
   url = '';
   port = 0;
   private server: Server | undefined;
@@ -49,6 +52,7 @@ export class Simulator {
     this.clock = new SimClock(options.clock);
     this.faults = new FaultRegistry(options.seed ?? 1);
     this.verifySignatures = options.verifySignatures ?? true;
+    this.apigateway = new ApiGatewayAdmin(this.state, () => this.clock.now());
   }
 
   /** Current simulated time (epoch ms). */

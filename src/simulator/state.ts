@@ -1,4 +1,5 @@
 import { IamStore } from './accounts.ts';
+import { ApiGatewayStore } from './apigateway/store.ts';
 import { InventoryStore } from './inventory.ts';
 import { MetricStore } from './metric-store.ts';
 import { ObjectStore } from './objects.ts';
@@ -9,4 +10,5 @@ export class SimState {
   readonly inventory = new InventoryStore();
   readonly metrics = new MetricStore();
   readonly objects = new ObjectStore();
+  readonly apigateway = new ApiGatewayStore();
 }
