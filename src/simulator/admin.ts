@@ -7,6 +7,7 @@ import type { SimResponse } from './request.ts';
 import type { Simulator } from './simulator.ts';
 import type { CallFilter } from './counters.ts';
 import type { FaultInput } from './faults.ts';
+import { handleLogsAdmin } from './logs/admin.ts';
 
 /**
  * JSON admin API for other processes (demo, benchmarks): seed state, move the clock, inject faults, read and
@@ -66,6 +67,8 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
   }
   const b = (body ?? {}) as Json;
   try {
+    const logsAnswer = handleLogsAdmin(sim.logs, route, body, url.searchParams);
+    if (logsAnswer) return logsAnswer;
     switch (route) {
       case 'GET /health':
         return ok({ ok: true, url: sim.url, now: sim.now() });
@@ -80,6 +83,7 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
           series: sim.state.metrics.size,
           buckets: sim.state.objects.buckets.size,
           apigateway: sim.state.apigateway.counts(),
+          logGroups: sim.state.logs.size,
         });
 
       case 'GET /accounts':

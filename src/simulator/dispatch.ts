@@ -5,6 +5,7 @@ import type { SimClock } from './clock.ts';
 import { cloudwatch } from './cloudwatch.ts';
 import type { CallCounters } from './counters.ts';
 import { ec2 } from './ec2.ts';
+import { logs } from './logs/service.ts';
 import { failure, SimError, type ServiceName } from './errors.ts';
 import type { FaultRegistry } from './faults.ts';
 import { newRequestId } from './ids.ts';
@@ -15,7 +16,7 @@ import type { SimState } from './state.ts';
 import { sts } from './sts.ts';
 import { apigateway, apigatewayv2, apiGatewayServiceOf, isApiGatewayPath } from './apigateway/handler.ts';
 
-export const HANDLERS: Record<ServiceName, ServiceHandler> = { sts, monitoring: cloudwatch, ec2, s3, apigateway, apigatewayv2 };
+export const HANDLERS: Record<ServiceName, ServiceHandler> = { sts, monitoring: cloudwatch, ec2, s3, apigateway, apigatewayv2, logs };
 
 export interface DispatchDeps {
   state: SimState;
@@ -64,6 +65,7 @@ export function serviceOf(req: IncomingMessage, raw: Buffer): ServiceName | unde
   if (isApiGatewayPath(req.url ?? '/')) return apiGatewayServiceOf(req.url ?? '/');
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('GraniteServiceVersion20100801.')) return 'monitoring';
+  if (typeof target === 'string' && target.startsWith('Logs_20140328.')) return 'logs';
   if (req.method === 'POST' && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
     const text = raw.toString('utf8');
     if (text.includes('Version=2011-06-15')) return 'sts';
@@ -103,7 +105,7 @@ export async function dispatch(httpReq: IncomingMessage, raw: Buffer, deps: Disp
     api = handler.operation(req);
     caller = authenticate(req, auth, service, deps.state, deps.clock.now(), { verifySignatures: deps.verifySignatures });
     scope = handler.scope?.(req, caller, deps.state) ?? { accountId: caller.accountId, roleArn: caller.roleArn };
-    if (service === 'ec2' || service === 'monitoring') {
+    if (service === 'ec2' || service === 'monitoring' || service === 'logs') {
       // A region the account has not enabled rejects the credentials, as AWS does.
       const account = deps.state.iam.accounts.get(caller.accountId);
       if (!account || !account.regions.includes(region)) throw failure(service, 'unknown-key');

@@ -1,11 +1,12 @@
 import { APIGATEWAY_FAILURES } from './apigateway/failures.ts';
+import { LOGS_FAILURES } from './logs/failures.ts';
 
 /**
  * The AWS services the simulator speaks, named as in the SigV4 credential scope. API Gateway v2 signs with
  * the scope `apigateway` too; it is told apart by its `/v2/` paths so that its operations count separately.
  */
-export type ServiceName = 'sts' | 'monitoring' | 'ec2' | 's3' | 'apigateway' | 'apigatewayv2';
-export const SERVICES: readonly ServiceName[] = ['sts', 'monitoring', 'ec2', 's3', 'apigateway', 'apigatewayv2'];
+export type ServiceName = 'sts' | 'monitoring' | 'ec2' | 's3' | 'apigateway' | 'apigatewayv2' | 'logs';
+export const SERVICES: readonly ServiceName[] = ['sts', 'monitoring', 'ec2', 's3', 'apigateway', 'apigatewayv2', 'logs'];
 
 /**
  * An AWS error as the service would return it. Each protocol renders it in its own shape
@@ -91,6 +92,7 @@ const TABLE: Record<ServiceName, FailureTable> = {
   },
   apigateway: APIGATEWAY_FAILURES,
   apigatewayv2: APIGATEWAY_FAILURES,
+  logs: LOGS_FAILURES,
 };
 
 /** The error a service returns for a generic failure kind; `code`/`message`/`status` override the defaults. */

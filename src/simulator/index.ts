@@ -24,3 +24,8 @@ export { AWS_LIMITS as API_GATEWAY_AWS_LIMITS, type ApiGatewayLimits } from './a
 export type { AccessLogSettings, ApiKey, AuthorizationType, RestApi, RestDeployment, RestMethod, RestResource, RestStage, UsagePlan, V2Api, V2Route, V2Stage } from './apigateway/model.ts';
 export type { CreateApiKeyInput, CreateRestApiInput, CreateUsagePlanInput, CreateV2ApiInput, MethodInput, ResourceInput, SeedRestApisInput, StageInput, V2RouteInput, V2StageInput } from './apigateway/store.ts';
 export { seedApiGatewayDemo } from './apigateway/demo.ts';
+export { SimLogs } from './logs/sim-logs.ts';
+export type { AccessLogWriteInput, AccessLogWriteResult, LogEventsInput, LogGroupInput, LogStreamInput, LogsLimits } from './logs/sim-logs.ts';
+export { AccessLogTraffic, ACCESS_LOG_FORMATS, clfTime } from './logs/access-log.ts';
+export type { AccessLogCounts, AccessLogEndpoint, AccessLogFormat, AccessLogStatus, AccessLogTotals, AccessLogTrafficSpec } from './logs/access-log.ts';
+export { FILTER_LOG_EVENTS_PER_SECOND } from './logs/rate-limit.ts';

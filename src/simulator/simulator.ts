@@ -12,6 +12,7 @@ import { SimClock } from './clock.ts';
 import { writeCloudTrail, type CloudTrailWriteInput, type CloudTrailWriteResult } from './cloudtrail.ts';
 import { CallCounters, type CallCount, type CallFilter } from './counters.ts';
 import { FaultRegistry, type Fault, type FaultInput, type ServiceSelector } from './faults.ts';
+import { SimLogs } from './logs/sim-logs.ts';
 import type { AddInstanceInput, AddVolumeInput, Instance, InstanceStateName, Volume } from './inventory.ts';
 import { normalizeDimensions, type AddSeriesInput, type Dimension, type MetricSeries, type PointInput } from './metric-store.ts';
 import type { Bucket, PutObjectInput, S3Object } from './objects.ts';
@@ -44,6 +45,8 @@ export class Simulator {
   readonly verifySignatures: boolean;
   /** Admin calls of the simulated API Gateway (v1 and v2): APIs, stages, deployments, usage plans, keys, quotas. */
   readonly apigateway: ApiGatewayAdmin;
+  /** CloudWatch Logs: groups, streams, events, generated access logs, the FilterLogEvents rate limit. */
+  readonly logs: SimLogs;
   url = '';
   port = 0;
   private server: Server | undefined;
@@ -53,6 +56,7 @@ export class Simulator {
     this.faults = new FaultRegistry(options.seed ?? 1);
     this.verifySignatures = options.verifySignatures ?? true;
     this.apigateway = new ApiGatewayAdmin(this.state, () => this.clock.now());
+    this.logs = new SimLogs(this.state.logs, this.state.iam, this.clock);
   }
 
   /** Current simulated time (epoch ms). */

@@ -1,6 +1,7 @@
 import { IamStore } from './accounts.ts';
 import { ApiGatewayStore } from './apigateway/store.ts';
 import { InventoryStore } from './inventory.ts';
+import { LogStore } from './logs/store.ts';
 import { MetricStore } from './metric-store.ts';
 import { ObjectStore } from './objects.ts';
 
@@ -11,4 +12,5 @@ export class SimState {
   readonly metrics = new MetricStore();
   readonly objects = new ObjectStore();
   readonly apigateway = new ApiGatewayStore();
+  readonly logs = new LogStore();
 }
