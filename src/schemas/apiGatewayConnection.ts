@@ -144,21 +144,34 @@ export const ApiGatewayConnection = Type.Object(
     regions: Type.Array(Type.String(), { description: regionsDescription }),
     apiTypes: Type.Array(Type.String({ enum: [...API_TYPES] }), { description: 'The API types synced' }),
     stages: Type.Object(
-      { include: Type.Array(Type.String()), exclude: Type.Array(Type.String()) },
+      {
+        include: Type.Array(Type.String(), { description: 'Globs of the stages synced' }),
+        exclude: Type.Array(Type.String(), { description: 'Globs of the stages left out' }),
+      },
       { description: 'A stage is synced when it matches an include glob and no exclude glob' },
     ),
     apiFilter: ref(ApiGatewayApiFilter),
     export: Type.Object(
-      { enabled: Type.Boolean(), format: Type.String({ enum: [...EXPORT_FORMATS] }), extensions: Type.String({ enum: [...EXPORT_EXTENSIONS] }) },
+      {
+        enabled: Type.Boolean({ description: 'Whether deployed definitions are exported' }),
+        format: Type.String({ enum: [...EXPORT_FORMATS], description: 'oas30 or swagger' }),
+        extensions: Type.String({ enum: [...EXPORT_EXTENSIONS], description: 'API Gateway extensions in the export' }),
+      },
       { description: 'How deployed definitions are exported' },
     ),
-    subscriptions: Type.Object({ enabled: Type.Boolean() }, { description: 'API-key subscriptions through usage plans' }),
+    subscriptions: Type.Object(
+      { enabled: Type.Boolean({ description: 'Whether usage plans are read and subscriptions allowed' }) },
+      { description: 'API-key subscriptions through usage plans' },
+    ),
     traffic: Type.Object(
       {
-        enabled: Type.Boolean(),
-        logGroups: Type.Unsafe<'auto' | string[]>({ anyOf: [{ type: 'string', enum: ['auto'] }, { type: 'array', items: { type: 'string' } }] }),
-        unusedAfterDays: Type.Integer(),
-        initialLookbackMins: Type.Integer(),
+        enabled: Type.Boolean({ description: 'Whether access logs are read' }),
+        logGroups: Type.Unsafe<'auto' | string[]>({
+          description: '"auto" (each stage\'s access-log destination) or the log group names',
+          anyOf: [{ type: 'string', enum: ['auto'] }, { type: 'array', items: { type: 'string' } }],
+        }),
+        unusedAfterDays: Type.Integer({ description: 'Days without traffic after which an endpoint is UNUSED' }),
+        initialLookbackMins: Type.Integer({ description: 'How far back the first read of a log group starts, minutes' }),
       },
       { description: 'Traffic statistics from access logs' },
     ),
