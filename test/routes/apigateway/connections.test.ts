@@ -282,6 +282,20 @@ describe('apigatewayconnection: validation', () => {
   });
 });
 
+test('a PUT may move a connection to another role with its external ID only while nothing else uses that ID', async (t) => {
+  const { app } = await buildApiTestApp(t, { env: { SKYPORT_SECRET_KEY: TEST_SECRET_KEY } });
+  const { call } = await tenant(app);
+  const externalId = await issueExternalId(call);
+  const first = ok(await call('POST', BASE, roleBody(externalId, { forceSave: true })));
+  const alone = ok(await call('PUT', `${BASE}/${first.id}`, roleBody(undefined, { forceSave: true }, OTHER_ROLE_ARN)));
+  assert.equal(alone.credentials.roleArn, OTHER_ROLE_ARN);
+  assert.equal(alone.credentials.externalId, externalId);
+  // The ID now backs the new role: a second connection with it uses that role, and then the first cannot move back alone.
+  const second = ok(await call('POST', BASE, roleBody(externalId, { forceSave: true }, OTHER_ROLE_ARN)));
+  assertError(await call('PUT', `${BASE}/${first.id}`, roleBody(undefined, { forceSave: true })), 400, `also used by ${second.id}`);
+  assert.equal(ok(await call('GET', `${BASE}/${first.id}`)).credentials.roleArn, OTHER_ROLE_ARN, 'unchanged');
+});
+
 test('an external ID that expired unused is a 400; one in use stays good after the TTL', async (t) => {
   const clock = manualClock();
   const { app } = await buildApiTestApp(t, { clock, env: { SKYPORT_SECRET_KEY: TEST_SECRET_KEY, SKYPORT_EXTERNAL_ID_TTL: '1h' } });

@@ -91,6 +91,18 @@ describe('the credentials check on write', () => {
     assert.equal(ok(await api('GET', `${BASE}/${created.id}/policy`)).trustPolicy, null);
   });
 
+  test('AMBIENT with a role: Skyport\'s identity assumes it (with the external ID) before API Gateway is called', async (t) => {
+    const { aws, api, externalId, calls } = await setup(t, { SKYPORT_AMBIENT_CUSTOMERS: '*' });
+    const roleArn = trustedRole(aws, ACCOUNT, externalId);
+    const created = ok(await api('POST', BASE, { name: 'ambient role', credentials: { type: 'AMBIENT', roleArn, externalId }, regions: ['us-east-1'] }));
+    assert.deepEqual(created.credentials, { type: 'AMBIENT', roleArn, externalId });
+    assert.equal(calls({ service: 'sts', api: 'GetCallerIdentity', principal: aws.skyportArn, error: false }), 1);
+    assert.equal(calls({ service: 'sts', api: 'AssumeRole', accountId: ACCOUNT, error: false }), 1);
+    assert.equal(calls({ service: 'apigateway', api: 'GetRestApis', accountId: ACCOUNT, error: false }), 1);
+    const trust = ok(await api('GET', `${BASE}/${created.id}/policy`)).trustPolicy;
+    assert.equal(trust.Statement[0].Condition.StringEquals['sts:ExternalId'], externalId);
+  });
+
   test('Skyport without AWS credentials of its own: AMBIENT and ROLE are 503s that say so, never a 400; nothing stored', async (t) => {
     const aws = await startTestAws(t);
     // What the SDK's default chain throws on a host with no AWS identity at all.
