@@ -105,30 +105,24 @@ export function createConnectionAws(deps: { settings: AwsSettings; sts: STSClien
      * ambient identity, then AssumeRole when a role is named. Throws AwsStepError.
      */
     async resolve(c: ConnectionCredentials, signal: AbortSignal): Promise<ResolvedCredentials> {
-      let caller: STSClient = sts;
-      let own = true;
+      // Access keys sign with a client of their own (not destroyed after use: destroy() would close the
+      // connection pool every client shares); ROLE and AMBIENT sign with Skyport's own STS client.
+      const keys = c.type === 'ACCESS_KEY' ? { accessKeyId: c.accessKeyId!, secretAccessKey: c.secretAccessKey! } : undefined;
+      const caller = keys ? new STSClient(options(settings.stsRegion, keys)) : sts;
+      const own = keys === undefined;
       let accountId: string | undefined;
-      let base: ResolvedCredentials['credentials'] | undefined = settings.credentials;
-      // Clients are not destroyed after use: destroy() would close the connection pool they all share.
-      {
-        if (c.type === 'ACCESS_KEY') {
-          base = { accessKeyId: c.accessKeyId!, secretAccessKey: c.secretAccessKey! };
-          caller = new STSClient({ ...options(settings.stsRegion, base) });
-          own = false;
-        }
-        if (c.type !== 'ROLE') {
-          const who = await step('sts:GetCallerIdentity', own, () => caller.send(new GetCallerIdentityCommand({}), { abortSignal: signal }));
-          accountId = who.Account;
-        }
-        if (c.roleArn === undefined) {
-          // AMBIENT without a role: the SDK's own chain (or the configured identity) acts directly.
-          return { credentials: base ?? (caller.config.credentials as AwsCredentialIdentityProvider), accountId };
-        }
-        const roleArn = c.roleArn;
-        const session = sessionName(`apigw-${randomBytes(6).toString('hex')}`);
-        const assumed = await step('sts:AssumeRole', own, () => assumeRoleWith(caller, { roleArn, externalId: c.externalId, session, signal }));
-        return { credentials: assumed, accountId: c.roleArn.split(':')[4] };
+      if (c.type !== 'ROLE') {
+        const who = await step('sts:GetCallerIdentity', own, () => caller.send(new GetCallerIdentityCommand({}), { abortSignal: signal }));
+        accountId = who.Account;
       }
+      if (c.roleArn === undefined) {
+        // No role to assume: the keys, or Skyport's own identity (the configured one, else the SDK's chain), act directly.
+        return { credentials: keys ?? settings.credentials ?? (sts.config.credentials as AwsCredentialIdentityProvider), accountId };
+      }
+      const roleArn = c.roleArn;
+      const session = sessionName(`apigw-${randomBytes(6).toString('hex')}`);
+      const assumed = await step('sts:AssumeRole', own, () => assumeRoleWith(caller, { roleArn, externalId: c.externalId, session, signal }));
+      return { credentials: assumed, accountId: roleArn.split(':')[4] };
     },
 
     apigateway: (region: string, credentials: ResolvedCredentials['credentials']) => new APIGatewayClient(options(region, credentials)),

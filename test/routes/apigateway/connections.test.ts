@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualClock } from '../../helpers/app.ts';
 import { assertError, buildApiTestApp, issueExternalId, ok, raw, suiteApp, tenant, OTHER_ROLE_ARN, UUID_LOWER } from '../fixtures.ts';
+import { createMaintenance } from '../../../src/services/maintenance.ts';
 import { BASE, createRoleConnection, roleBody, TEST_SECRET_KEY } from './fixtures.ts';
 
 describe('apigatewayconnection: create, read, replace, trash, enable/disable', () => {
@@ -306,4 +307,22 @@ test('an external ID that expired unused is a 400; one in use stays good after t
   clock.advance(2 * 3600_000);
   assertError(await call('POST', BASE, roleBody(unused, { forceSave: true })), 400, 'expired unused');
   ok(await call('POST', BASE, roleBody(used, { forceSave: true, name: 'second' })));
+});
+
+test('connections in the trash longer than SKYPORT_TRASH_RETENTION are purged by maintenance; live and younger ones stay', async (t) => {
+  const clock = manualClock();
+  const testApp = await buildApiTestApp(t, { clock, env: { SKYPORT_SECRET_KEY: TEST_SECRET_KEY, SKYPORT_TRASH_RETENTION: '2d' } });
+  const run = createMaintenance({ services: testApp.app.services, apigateway: testApp.app.apigateway, clock, trashRetentionMs: testApp.config.trashRetentionMs });
+  const { call } = await tenant(testApp.app);
+  const old = await createRoleConnection(call, { name: 'old trash' });
+  const young = await createRoleConnection(call, { name: 'young trash' });
+  const live = await createRoleConnection(call, { name: 'live' });
+  ok(await call('DELETE', `${BASE}/${old.id}`));
+  clock.advance(86_400_000);
+  ok(await call('DELETE', `${BASE}/${young.id}`));
+  clock.advance(86_400_000 + 1);
+  assert.equal((await run()).purgedConnections, 1);
+  assertError(await call('GET', `${BASE}/${old.id}`), 404);
+  assert.equal(ok(await call('GET', `${BASE}/${young.id}`)).inTrash, true);
+  assert.equal(ok(await call('GET', `${BASE}/${live.id}`)).inTrash, false);
 });
