@@ -35,6 +35,8 @@ import { integrationQueries } from './db/queries/integrations.ts';
 import { createDiscovery } from './services/estimate/discovery.ts';
 import { createEstimateService } from './services/estimate/index.ts';
 import { docsRoutes } from './routes/docs.ts';
+import { apiGatewayConnectionRoutes } from './routes/apiGatewayConnections.ts';
+import { createApiGatewayServices } from './services/apigateway/index.ts';
 
 export interface AppDeps {
   config: Config;
@@ -63,6 +65,9 @@ export const LOG_REDACT = [
   'credentials.sessionToken',
   'token',
   'err.credentials',
+  // An API Gateway connection's access key secret, wherever a request body or credentials object is logged.
+  'body.credentials.secretAccessKey',
+  'req.body.credentials.secretAccessKey',
 ];
 
 /** Builds the whole HTTP application without listening (tests inject; the server listens). */
@@ -74,6 +79,7 @@ export async function buildApp(deps: AppDeps) {
   // The create/update-time check assumes the role with STS, wherever `aws` points (the simulator in tests).
   const credentialCheck = awsCredentialCheck(sts);
   const services = createServices({ database, config, clock, credentialCheck });
+  const apigateway = createApiGatewayServices({ db: database.db, config, clock, aws, sts, externalIds: services.externalIds });
   const expectedMigrations = countMigrations();
 
   // With a key pair, one HTTP/2 server that also speaks HTTP/1.1 (curl, Go's and Node's clients by default).
@@ -149,13 +155,15 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(estimateRoutes, { estimate });
   await app.register(docsRoutes);
+  await app.register(apiGatewayConnectionRoutes, { connections: apigateway.connections });
 
   app.addHook('onClose', async () => {
     collection.close();
     discovery.close();
+    apigateway.close();
     sts.destroy();
   });
-  return Object.assign(app, { services, aws, scheduler: collection.scheduler });
+  return Object.assign(app, { services, apigateway, aws, scheduler: collection.scheduler });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { parseDuration } from './lib/duration.ts';
+import { parseSecretKey } from './services/secrets/secretBox.ts';
 
 // Every environment variable Skyport reads, in one schema. Validated once at start-up;
 // the resulting Config is passed down explicitly (nothing else reads process.env).
@@ -39,6 +40,9 @@ export const EnvSchema = Type.Object({
   SKYPORT_TLS_CERT: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the server certificate (with its chain): serve HTTPS and HTTP/2; needs SKYPORT_TLS_KEY' })),
   SKYPORT_TLS_KEY: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the private key of SKYPORT_TLS_CERT' })),
   SKYPORT_PUBLIC_URL: Type.Optional(Type.String({ minLength: 1, description: 'The URL users reach Skyport at, used in printed hints; default derived from HOST and PORT' })),
+  SKYPORT_SECRET_KEY: Type.Optional(Type.String({ minLength: 1, description: 'Key (32 bytes, base64 or 64 hex digits) that encrypts stored secrets such as API Gateway access keys; unset with the embedded database: a key file in SKYPORT_DATA_DIR' })),
+  SKYPORT_AMBIENT_CUSTOMERS: Type.Optional(Type.String({ pattern: '^\\s*(\\*|[a-z0-9_-]{1,63}(\\s*,\\s*[a-z0-9_-]{1,63})*)\\s*$', description: 'Customers allowed AMBIENT API Gateway connections (the server\'s own AWS identity): comma-separated, or *; unset: none' })),
+  SKYPORT_AWS_PRINCIPAL_ARN: Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:(iam|sts)::\\d{12}:\\S+$', description: 'ARN of Skyport\'s own AWS identity, named in the trust policies GET …/policy shows' })),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'pino log level',
@@ -90,6 +94,13 @@ export interface Config {
     maxSeries: number;
     /** SKYPORT_COST_PER_1000_METRICS_USD. */
     costPer1000MetricsUsd: number;
+  };
+  apigateway: {
+    /** SKYPORT_SECRET_KEY as given (validated). */
+    secretKey?: string;
+    /** Customers allowed AMBIENT credentials; ['*'] for all. */
+    ambientCustomers: string[];
+    principalArn?: string;
   };
   aws: {
     stsRegion: string;
@@ -159,6 +170,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   problems.push(...crossChecks(withDefaults as Env));
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${[...new Set(problems)].join('; ')}`);
   const e = withDefaults as Env;
+  if (e.SKYPORT_SECRET_KEY !== undefined) {
+    try {
+      parseSecretKey(e.SKYPORT_SECRET_KEY);
+    } catch (err) {
+      throw new ConfigError(`invalid configuration: SKYPORT_SECRET_KEY ${(err as Error).message}`);
+    }
+  }
   const duration = (name: keyof Env) => {
     try {
       return parseDuration(String(e[name]));
@@ -203,6 +221,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       lookbackMs: duration('SKYPORT_CLOUDWATCH_LOOKBACK'),
       maxSeries: e.SKYPORT_MAX_SERIES_PER_INTEGRATION,
       costPer1000MetricsUsd: e.SKYPORT_COST_PER_1000_METRICS_USD,
+    },
+    apigateway: {
+      secretKey: e.SKYPORT_SECRET_KEY,
+      ambientCustomers: (e.SKYPORT_AMBIENT_CUSTOMERS ?? '').split(',').map((c) => c.trim()).filter((c) => c !== ''),
+      principalArn: e.SKYPORT_AWS_PRINCIPAL_ARN,
     },
     aws: {
       stsRegion: e.AWS_REGION,

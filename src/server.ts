@@ -40,7 +40,7 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
     firstToken = await tokens.createFirstToken();
   }
 
-  const runMaintenance = createMaintenance({ services: app.services, clock: systemClock, trashRetentionMs: config.trashRetentionMs });
+  const runMaintenance = createMaintenance({ services: app.services, apigateway: app.apigateway, clock: systemClock, trashRetentionMs: config.trashRetentionMs });
   const maintain = () => runMaintenance().then((r) => log.debug(r, 'maintenance done'), (err) => log.error({ err }, 'maintenance failed'));
   const timer = setInterval(maintain, MAINTENANCE_EVERY_MS);
   timer.unref();

@@ -183,6 +183,67 @@ export const events = pgTable(
   ],
 );
 
+/**
+ * API Gateway connections (SPEC-apigateway §2): one AWS account, any number of regions and stages. The
+ * effective settings are stored with their defaults filled in (the sync reads them as they are). The access
+ * key's secret is stored only encrypted (`secret_ciphertext`, AES-256-GCM, see services/secrets). Status and
+ * lease columns belong to the sync's scheduler, as on `integrations`.
+ */
+export const apiGatewayConnections = pgTable(
+  'apigateway_connections',
+  {
+    id: uuid('id').primaryKey(),
+    customerId: text('customer_id').notNull().references(() => customers.id),
+    name: text('name').notNull(),
+    credentialType: text('credential_type').notNull(),
+    roleArn: text('role_arn'),
+    externalId: text('external_id'),
+    accessKeyId: text('access_key_id'),
+    secretCiphertext: text('secret_ciphertext'),
+    regions: text('regions').array().notNull(),
+    apiTypes: text('api_types').array().notNull(),
+    stages: jsonb('stages').$type<{ include: string[]; exclude: string[] }>().notNull(),
+    apiFilter: jsonb('api_filter').$type<{ nameRegex?: string; tags?: Record<string, string> }>().notNull(),
+    export: jsonb('export').$type<{ enabled: boolean; format: string; extensions: string }>().notNull(),
+    subscriptions: jsonb('subscriptions').$type<{ enabled: boolean }>().notNull(),
+    traffic: jsonb('traffic')
+      .$type<{ enabled: boolean; logGroups: 'auto' | string[]; unusedAfterDays: number; initialLookbackMins: number }>()
+      .notNull(),
+    syncIntervalMins: integer('sync_interval_mins').notNull(),
+    additionalTags: jsonb('additional_tags').$type<Record<string, string>>(),
+    creatorId: text('creator_id').notNull(),
+    updaterId: text('updater_id').notNull(),
+    createdMs: epochMs('created_ms').notNull(),
+    updatedMs: epochMs('updated_ms').notNull(),
+    disabled: boolean('disabled').notNull().default(false),
+    inTrash: boolean('in_trash').notNull().default(false),
+    trashedMs: epochMs('trashed_ms'),
+    lastError: text('last_error'),
+    lastErrorMs: epochMs('last_error_ms'),
+    lastErrorEvent: jsonb('last_error_event').$type<Record<string, unknown>>(),
+    lastSyncMs: epochMs('last_sync_ms'),
+    lastSyncDurationMs: epochMs('last_sync_duration_ms'),
+    lastProcessorId: text('last_processor_id'),
+    apiCount: integer('api_count').notNull().default(0),
+    endpointCount: integer('endpoint_count').notNull().default(0),
+    // Scheduler: when the next sync is due, and the lease of the replica running it.
+    nextRunAt: timestamp('next_run_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    leaseOwner: text('lease_owner'),
+    leaseToken: uuid('lease_token'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
+    /** Failed syncs in a row (transient errors); drives the back-off. */
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  },
+  (t) => [
+    index('apigateway_connections_customer_order_idx').on(t.customerId, t.inTrash, t.createdMs, t.id),
+    index('apigateway_connections_external_id_idx').on(t.customerId, t.externalId),
+    index('apigateway_connections_due_idx')
+      .on(t.nextRunAt)
+      .where(sql`NOT ${t.disabled} AND NOT ${t.inTrash}`),
+    index('apigateway_connections_trash_idx').on(t.trashedMs).where(sql`${t.inTrash}`),
+  ],
+);
+
 export type IntegrationRow = typeof integrations.$inferSelect;
 export type ExternalIdRow = typeof externalIds.$inferSelect;
 export type TokenRow = typeof tokens.$inferSelect;
@@ -214,3 +275,4 @@ export const collectionRuns = pgTable(
 );
 
 export type CollectionRunRow = typeof collectionRuns.$inferSelect;
+export type ApiGatewayConnectionRow = typeof apiGatewayConnections.$inferSelect;

@@ -25,6 +25,7 @@ import {
   Sorting,
 } from './search.ts';
 import { Point, RawTimeseries } from './points.ts';
+import { apiGatewayConnectionSchemas } from './apiGatewayConnection.ts';
 import { PagedEvent, ResponseContainerEvent, ResponseContainerPagedEvent } from './events.ts';
 import { visibilitySchemas } from './visibility.ts';
 
@@ -58,4 +59,5 @@ export const sharedSchemas: TSchema[] = [
   ResponseContainerEvent,
   ResponseContainerPagedEvent,
   ...visibilitySchemas,
+  ...apiGatewayConnectionSchemas,
 ];

@@ -44,7 +44,7 @@ export const FACET_KEYS = ['name', 'service', 'disabled', 'creatorId', 'updaterI
 
 const escapeLike = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-function method(raw: string | undefined, field: string): Method {
+export function method(raw: string | undefined, field: string): Method {
   const m = (raw ?? 'CONTAINS').toUpperCase();
   if (!(MATCHING_METHODS as readonly string[]).includes(m)) {
     throw badRequest(`${field} "${raw}" is not supported; use EXACT, CONTAINS or STARTSWITH`);
@@ -52,7 +52,7 @@ function method(raw: string | undefined, field: string): Method {
   return m as Method;
 }
 
-function match(column: SQL, value: string, m: Method, caselessExact: boolean): SQL {
+export function match(column: SQL, value: string, m: Method, caselessExact: boolean): SQL {
   switch (m) {
     case 'EXACT':
       return caselessExact ? sql`lower(${column}) = lower(${value})` : sql`${column} = ${value}`;

@@ -207,7 +207,7 @@ describe('points retention', () => {
       pt('mixed', now - HOUR, 4),
       pt('recent', now - MIN, 5),
     ]);
-    const runMaintenance = createMaintenance({ services: testApp.app.services, clock, trashRetentionMs: testApp.config.trashRetentionMs });
+    const runMaintenance = createMaintenance({ services: testApp.app.services, apigateway: testApp.app.apigateway, clock, trashRetentionMs: testApp.config.trashRetentionMs });
     const result = await runMaintenance();
     assert.deepEqual(result.purgedPoints, { points: 3, series: 1 });
 

@@ -186,7 +186,7 @@ test('retention: maintenance deletes events older than SKYPORT_EVENTS_RETENTION,
        ($1, 'cloudtrail-counts:us-east-1', '{}', $3), ($1, 'cloudwatch:us-east-1:AWS/EC2', '1', $2)`,
     [integration.id, T - 8 * DAY, T - 10 * MIN],
   );
-  const run = createMaintenance({ services: testApp.app.services, clock, trashRetentionMs: testApp.config.trashRetentionMs });
+  const run = createMaintenance({ services: testApp.app.services, apigateway: testApp.app.apigateway, clock, trashRetentionMs: testApp.config.trashRetentionMs });
   const result = await run();
   assert.equal(result.purgedEvents.events, 2);
   assert.equal(result.purgedEvents.cursors, 1);

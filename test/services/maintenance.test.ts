@@ -12,7 +12,7 @@ const URL = '/api/v2/cloudintegration';
 async function setup(t: Parameters<typeof buildApiTestApp>[0]) {
   const clock = manualClock();
   const testApp = await buildApiTestApp(t, { clock, env: { SKYPORT_TRASH_RETENTION: '2d', SKYPORT_EXTERNAL_ID_TTL: '1h' } });
-  const run = createMaintenance({ services: testApp.app.services, clock, trashRetentionMs: testApp.config.trashRetentionMs });
+  const run = createMaintenance({ services: testApp.app.services, apigateway: testApp.app.apigateway, clock, trashRetentionMs: testApp.config.trashRetentionMs });
   const call = client(testApp.app, testApp.admin);
   const count = async (sql: string) => (await testApp.database.pool.query(sql)).rows[0].n as number;
   return { clock, testApp, run, call, count };
