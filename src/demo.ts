@@ -49,7 +49,7 @@ export async function demo(base: Config) {
     },
   });
 
-  const url = `http://${config.host}:${config.port}`;
+  const url = config.publicUrl;
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${url}${path}`, {
       method,
