@@ -57,7 +57,8 @@ export const LOG_REDACT = [
 export async function buildApp(deps: AppDeps) {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
-  const aws = deps.aws ?? awsSettingsFromConfig(config);
+  // Given settings (the simulator) keep the configured AWS time limits unless they bring their own.
+  const aws = deps.aws ? { timeouts: config.aws.timeouts, ...deps.aws } : awsSettingsFromConfig(config);
   const sts = createStsClient(aws);
   // The create/update-time check assumes the role with STS, wherever `aws` points (the simulator in tests).
   const credentialCheck = awsCredentialCheck(sts);

@@ -35,6 +35,10 @@ export const EnvSchema = Type.Object({
   SKYPORT_CLOUDTRAIL_LOOKBACK: Type.String({ default: '1h', description: 'How far back a new CloudTrail integration starts reading log files (by delivery time)' }),
   SKYPORT_EVENTS_RETENTION: Type.String({ default: '30d', description: 'How long stored events (CloudTrail actions, ended system events) are kept' }),
   SKYPORT_MAX_SERIES_PER_INTEGRATION: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000, description: 'Unique series one integration may collect per run' }),
+  // Time limits on AWS calls and collection runs (issue 9): every wait has an end.
+  SKYPORT_AWS_CONNECT_TIMEOUT: Type.String({ default: '5s', description: 'Longest wait for a connection to an AWS endpoint' }),
+  SKYPORT_AWS_REQUEST_TIMEOUT: Type.String({ default: '30s', description: 'Longest wait for an AWS answer (STS included); the call then fails as transient and is retried later' }),
+  SKYPORT_RUN_DEADLINE: Type.String({ default: '5m', description: 'Longest a collection run may take; it is then abandoned (nothing written) and retried with back-off' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'pino log level',
@@ -65,6 +69,8 @@ export interface Config {
     pollMs: number;
     shutdownGraceMs: number;
     replicaId: string;
+    /** SKYPORT_RUN_DEADLINE */
+    runDeadlineMs: number;
   };
   cloudtrail: {
     lookbackMs: number;
@@ -80,6 +86,8 @@ export interface Config {
     /** True when an endpoint override is configured: S3 then needs path-style addressing. */
     endpointOverride: boolean;
     regions?: string[];
+    /** SKYPORT_AWS_CONNECT_TIMEOUT, SKYPORT_AWS_REQUEST_TIMEOUT */
+    timeouts: { connectMs: number; requestMs: number };
   };
 }
 
@@ -137,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: duration('SKYPORT_SCHEDULER_POLL'),
       shutdownGraceMs: duration('SKYPORT_SHUTDOWN_GRACE'),
       replicaId: e.SKYPORT_REPLICA_ID ?? `${hostname()}:${e.PORT}`,
+      runDeadlineMs: duration('SKYPORT_RUN_DEADLINE'),
     },
     cloudtrail: {
       lookbackMs: duration('SKYPORT_CLOUDTRAIL_LOOKBACK'),
@@ -151,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stsRegion: e.AWS_REGION,
       endpointOverride: Boolean(e.AWS_ENDPOINT_URL || e.AWS_ENDPOINT_URL_S3),
       regions: e.SKYPORT_AWS_REGIONS?.split(',').map((r) => r.trim()),
+      timeouts: { connectMs: duration('SKYPORT_AWS_CONNECT_TIMEOUT'), requestMs: duration('SKYPORT_AWS_REQUEST_TIMEOUT') },
     },
   };
 }

@@ -6,6 +6,7 @@ import { accountOfRole, type RoleCredentials } from '../aws/credentials.ts';
 import { classifyAwsError } from '../aws/errors.ts';
 import type { Collector } from '../collectors/types.ts';
 import { createRecorder, type RunOutcome } from './record.ts';
+import { armDeadline, RunDeadlineError, untilAborted } from './deadline.ts';
 import type { SchedulerMetrics } from './metrics.ts';
 
 interface Logger {
@@ -37,6 +38,8 @@ export interface SchedulerDeps {
    * momentary imbalance (a GC pause, a busy neighbour) is not worth.
    */
   affinityMs?: number;
+  /** SKYPORT_RUN_DEADLINE: a run still going after this long is aborted and recorded as a transient failure. */
+  runDeadlineMs?: number;
 }
 
 /**
@@ -54,6 +57,15 @@ export function createScheduler(deps: SchedulerDeps) {
   const SWEEP_EVERY_MS = 10 * 60_000;
   const affinityMs = deps.affinityMs ?? Math.max(15_000, 5 * deps.pollMs);
   const CREDENTIALS_IDLE_MS = 2 * 3_600_000;
+  const runDeadlineMs = deps.runDeadlineMs ?? 5 * 60_000;
+
+  /** An aborted run: past its deadline it is a transient failure (retried with back-off), otherwise lost. */
+  async function abandoned(claim: ClaimedRun, signal: AbortSignal): Promise<RunOutcome> {
+    const reason = signal.reason;
+    if (!(reason instanceof RunDeadlineError)) return 'lost';
+    log.warn({ integrationId: claim.id, deadlineMs: reason.deadlineMs }, 'collection run abandoned at its deadline');
+    return recorder.failure(claim, { kind: 'transient', code: reason.name, message: reason.message }, clock.now());
+  }
 
   async function run(claim: ClaimedRun, abort: AbortController): Promise<RunOutcome> {
     const heartbeat = setInterval(() => {
@@ -64,6 +76,7 @@ export function createScheduler(deps: SchedulerDeps) {
         (err) => log.warn({ err, integrationId: claim.id }, 'lease heartbeat failed'),
       );
     }, Math.max(1000, Math.floor(leaseMs / 3)));
+    const disarm = armDeadline(abort, runDeadlineMs);
     try {
       const collector = collectors[claim.service];
       if (!collector) {
@@ -74,7 +87,7 @@ export function createScheduler(deps: SchedulerDeps) {
       const aws = clients.forRole(accountId, provider);
       let result;
       try {
-        result = await collector({
+        result = await untilAborted(collector({
           target: {
             id: claim.id,
             customerId: claim.customerId,
@@ -90,9 +103,9 @@ export function createScheduler(deps: SchedulerDeps) {
           cursors: await queries.cursors(claim.id),
           now: clock.now(),
           signal: abort.signal,
-        });
+        }), abort.signal);
       } catch (err) {
-        if (abort.signal.aborted) return 'lost';
+        if (abort.signal.aborted) return await abandoned(claim, abort.signal);
         // What escapes a collector concerns the whole account: AccessDenied here means the role itself fails.
         const classified = classifyAwsError(err, { assumeRole: true });
         if (classified.kind === 'credentials' || classified.kind === 'denied') {
@@ -104,13 +117,14 @@ export function createScheduler(deps: SchedulerDeps) {
       } finally {
         aws.destroy();
       }
-      if (abort.signal.aborted) return 'lost';
+      if (abort.signal.aborted) return await abandoned(claim, abort.signal);
       const stored = await recorder.success(claim, result, clock.now());
       metrics.points.inc(stored.points);
       metrics.series.inc(stored.series);
       metrics.events.inc(stored.events);
       return stored.outcome;
     } finally {
+      disarm();
       clearInterval(heartbeat);
     }
   }
