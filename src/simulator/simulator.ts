@@ -29,6 +29,11 @@ export interface SimulatorOptions {
   seed?: number;
   /** Verify SigV4 signatures (default true). */
   verifySignatures?: boolean;
+  /**
+   * Refuse requests whose X-Amz-Date is more than 15 minutes from the simulator clock, as AWS does (default
+   * false: tests move the simulator clock far from the time the SDK signs with). Changeable at run time.
+   */
+  checkClockSkew?: boolean;
 }
 
 /**
@@ -41,6 +46,7 @@ export class Simulator {
   readonly faults: FaultRegistry;
   readonly counters = new CallCounters();
   readonly verifySignatures: boolean;
+  checkClockSkew: boolean;
   url = '';
   port = 0;
   private server: Server | undefined;
@@ -49,6 +55,7 @@ export class Simulator {
     this.clock = new SimClock(options.clock);
     this.faults = new FaultRegistry(options.seed ?? 1);
     this.verifySignatures = options.verifySignatures ?? true;
+    this.checkClockSkew = options.checkClockSkew ?? false;
   }
 
   /** Current simulated time (epoch ms). */

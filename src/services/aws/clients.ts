@@ -1,5 +1,6 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
+import { skewOnlyRetryStrategy } from './skewRetry.ts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 /**
@@ -40,11 +41,15 @@ export function handlerTimeouts(settings: AwsSettings): Pick<NodeHttpHandlerOpti
   return { connectionTimeout: t.connectMs, requestTimeout: t.requestMs, throwOnRequestTimeout: true };
 }
 
-/** Options shared by every SDK client Skyport builds. Retries are Skyport's own (see the scheduler). */
+/**
+ * Options shared by every SDK client Skyport builds. Retries are Skyport's own (see the scheduler), but for the
+ * SDK's clock-skew correction (skewRetry.ts).
+ */
 export function clientOptions(settings: AwsSettings, region: string) {
   return {
     region,
     maxAttempts: 1,
+    retryStrategy: skewOnlyRetryStrategy,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
   };
 }

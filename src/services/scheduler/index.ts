@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { AwsClientFactory } from '../aws/clientFactory.ts';
 import { accountOfRole, type RoleCredentials } from '../aws/credentials.ts';
 import { classifyAwsError } from '../aws/errors.ts';
+import { isSessionError } from '../aws/sessionErrors.ts';
 import type { Collector } from '../collectors/types.ts';
 import { createRecorder, type RunOutcome } from './record.ts';
 import { armDeadline, RunDeadlineError, untilAborted } from './deadline.ts';
@@ -82,28 +83,50 @@ export function createScheduler(deps: SchedulerDeps) {
       if (!collector) {
         return await recorder.failure(claim, { kind: 'other', code: 'NotImplemented', message: `no collector for ${claim.service}` }, clock.now());
       }
-      const provider = credentials.providerFor({ id: claim.id, roleArn: claim.roleArn, externalId: claim.externalId });
       const accountId = accountOfRole(claim.roleArn);
-      const aws = clients.forRole(accountId, provider);
-      let result;
+      const cursors = await queries.cursors(claim.id);
+      const collectOnce = async () => {
+        const provider = credentials.providerFor({ id: claim.id, roleArn: claim.roleArn, externalId: claim.externalId });
+        const aws = clients.forRole(accountId, provider);
+        try {
+          return await untilAborted(collector({
+            target: {
+              id: claim.id,
+              customerId: claim.customerId,
+              service: claim.service as 'CLOUDWATCH',
+              config: claim.config,
+              additionalTags: claim.additionalTags,
+              roleArn: claim.roleArn,
+              externalId: claim.externalId,
+              accountId,
+            },
+            aws,
+            credentials: provider,
+            cursors,
+            now: clock.now(),
+            signal: abort.signal,
+          }), abort.signal);
+        } finally {
+          aws.destroy();
+        }
+      };
+      let result: Awaited<ReturnType<typeof collectOnce>> | undefined;
       try {
-        result = await untilAborted(collector({
-          target: {
-            id: claim.id,
-            customerId: claim.customerId,
-            service: claim.service as 'CLOUDWATCH',
-            config: claim.config,
-            additionalTags: claim.additionalTags,
-            roleArn: claim.roleArn,
-            externalId: claim.externalId,
-            accountId,
-          },
-          aws,
-          credentials: provider,
-          cursors: await queries.cursors(claim.id),
-          now: clock.now(),
-          signal: abort.signal,
-        }), abort.signal);
+        // A stale session (expired token, skewed signature), failing the run or some of its parts, is not a
+        // rejected role: drop the cached credentials, assume the role again and retry once.
+        let stale: string | undefined;
+        try {
+          result = await collectOnce();
+          stale = result.partialErrors.find(isSessionError)?.code;
+        } catch (err) {
+          if (abort.signal.aborted || !isSessionError(err)) throw err;
+          stale = (err as Error).name;
+        }
+        if (stale || result === undefined) {
+          log.warn({ integrationId: claim.id, code: stale }, 'stale AWS session: assuming the role again');
+          credentials.drop(claim.id);
+          result = await collectOnce();
+        }
       } catch (err) {
         if (abort.signal.aborted) return await abandoned(claim, abort.signal);
         // What escapes a collector concerns the whole account: AccessDenied here means the role itself fails.
@@ -114,8 +137,6 @@ export function createScheduler(deps: SchedulerDeps) {
         }
         if (classified.kind === 'other') log.error({ err, integrationId: claim.id }, 'collection failed');
         return await recorder.failure(claim, classified, clock.now());
-      } finally {
-        aws.destroy();
       }
       if (abort.signal.aborted) return await abandoned(claim, abort.signal);
       const stored = await recorder.success(claim, result, clock.now());
