@@ -4,7 +4,6 @@ import { buildApp, LOG_REDACT } from './app.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
-import { systemClock } from './lib/clock.ts';
 import { createMaintenance } from './services/maintenance.ts';
 import type { AwsSettings } from './services/aws/clients.ts';
 
@@ -29,7 +28,8 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   await runMigrations(database.pool);
   log.info('migrations applied');
 
-  const app = await buildApp({ config, database, logger: log, clock: systemClock, aws: overrides.aws });
+  // No clock given: the app runs on the database's time (see lib/databaseClock.ts).
+  const app = await buildApp({ config, database, logger: log, aws: overrides.aws });
   const { tokens } = app.services;
   if (config.bootstrapToken) {
     if (await tokens.ensureBootstrap(config.bootstrapToken)) log.info('bootstrap token stored (SKYPORT_BOOTSTRAP_TOKEN)');
@@ -43,7 +43,7 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
     );
   }
 
-  const runMaintenance = createMaintenance({ services: app.services, clock: systemClock, trashRetentionMs: config.trashRetentionMs });
+  const runMaintenance = createMaintenance({ services: app.services, clock: app.clock, trashRetentionMs: config.trashRetentionMs });
   const maintain = () => runMaintenance().then((r) => log.debug(r, 'maintenance done'), (err) => log.error({ err }, 'maintenance failed'));
   const timer = setInterval(maintain, MAINTENANCE_EVERY_MS);
   timer.unref();
