@@ -62,12 +62,15 @@ async function disabled(pool: pg.Pool): Promise<number> {
   return (await pool.query(`SELECT count(*)::int AS n FROM integrations WHERE disabled AND NOT in_trash`)).rows[0].n;
 }
 
-/** Cursors at or past (real now − SKYPORT_CLOUDWATCH_DELAY): windows asked for data that cannot exist yet. */
+/**
+ * Cursors past (real now − SKYPORT_CLOUDWATCH_DELAY): windows that asked for data that cannot exist yet. `maxAheadS`
+ * is the newest cursor's distance to that limit (negative: behind it, as it must be).
+ */
 async function cursorsAhead(pool: pg.Pool): Promise<{ ahead: number; maxAheadS: number }> {
   const rows = (await pool.query(`SELECT position FROM collector_cursors`)).rows as { position: string }[];
   const limit = Date.now() - DELAY_MS;
   let ahead = 0;
-  let max = 0;
+  let max = -Infinity;
   for (const { position } of rows) {
     const over = Number(position) - limit;
     if (over > 1_000) ahead++;
@@ -318,7 +321,7 @@ const scenarios: Record<string, (w: World) => Promise<Outcome>> = {
     await stopReplica(skewed);
     w.replicas[i] = await startReplica({ name: old.name, databaseUrl: w.pg.url, sim: w.sim, skyport: w.skyport, logDir: w.logDir, port: old.port });
     w.replicas[0] = await startReplica({ name: other.name, databaseUrl: w.pg.url, sim: w.sim, skyport: w.skyport, logDir: w.logDir, port: other.port });
-    return { figures: { replicaSkewS: 420, measuredSkewS: skew ?? 'absent', integrationsRan: ran, cursorsAhead: ahead.ahead, maxCursorAheadS: ahead.maxAheadS, futurePoints: future }, failures };
+    return { figures: { replicaSkewS: 420, measuredSkewS: skew ?? 'absent', integrationsRan: ran, cursorsAhead: ahead.ahead, newestCursorMinusLimitS: ahead.maxAheadS, futurePoints: future }, failures };
   },
 
   /** A catastrophic metricFilterRegex: the replica's other integrations keep their schedule, /healthz answers. */
