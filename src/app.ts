@@ -62,7 +62,9 @@ export async function buildApp(deps: AppDeps) {
   const databaseClock = deps.clock
     ? undefined
     : createDatabaseClock({ local: systemClock, read: () => databaseTimeMs(database.pool), log: deps.logger });
-  await databaseClock?.sync();
+  // Measured before anything runs; a database that does not answer (OpenAPI generation, a start during an outage)
+  // leaves the local clock in use until the next measurement succeeds.
+  await databaseClock?.syncWithin(2_000).catch((err: unknown) => deps.logger?.warn({ err }, 'could not measure the database clock yet'));
   const clock = deps.clock ?? databaseClock!;
   // Given settings (the simulator) keep the configured AWS time limits unless they bring their own.
   const aws = deps.aws ? { timeouts: config.aws.timeouts, ...deps.aws } : awsSettingsFromConfig(config);

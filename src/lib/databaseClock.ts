@@ -40,16 +40,26 @@ export function createDatabaseClock(deps: { local: Clock; read: () => Promise<nu
     return skewMs;
   }
 
+  /** sync(), failing after `ms` if the database does not answer by then. */
+  function syncWithin(ms: number): Promise<number> {
+    let timeout: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timeout = setTimeout(() => reject(new Error(`the database did not tell its time within ${ms} ms`)), ms);
+    });
+    return Promise.race([sync(), late]).finally(() => clearTimeout(timeout));
+  }
+
   return {
     now: () => local.now() + offsetMs,
     sync,
+    syncWithin,
     /** This machine's clock minus the database's, ms (positive: ahead). */
     get skewMs() {
       return -offsetMs;
     },
     start() {
       timer ??= setInterval(() => {
-        sync().catch((err: unknown) => log?.warn({ err }, 'measuring the database clock failed; keeping the last offset'));
+        syncWithin(5_000).catch((err: unknown) => log?.warn({ err }, 'measuring the database clock failed; keeping the last offset'));
       }, everyMs);
       timer.unref();
     },
