@@ -6,6 +6,8 @@ import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { countMigrations, migrationsApplied } from './db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { createDatabaseClock } from './lib/databaseClock.ts';
+import { databaseTimeMs } from './db/queries/clock.ts';
 import { sharedSchemas } from './schemas/registry.ts';
 import { unavailable } from './errors.ts';
 import { createServices } from './services/index.ts';
@@ -73,8 +75,16 @@ export const LOG_REDACT = [
 /** Builds the whole HTTP application without listening (tests inject; the server listens). */
 export async function buildApp(deps: AppDeps) {
   const { config, database } = deps;
-  const clock = deps.clock ?? systemClock;
-  const aws = deps.aws ?? awsSettingsFromConfig(config);
+  // Without an injected clock Skyport runs on the database's time (a replica's own clock may be wrong).
+  const databaseClock = deps.clock
+    ? undefined
+    : createDatabaseClock({ local: systemClock, read: () => databaseTimeMs(database.pool), log: deps.logger });
+  // Measured before anything runs; a database that does not answer (OpenAPI generation, a start during an outage)
+  // leaves the local clock in use until the next measurement succeeds.
+  await databaseClock?.syncWithin(2_000).catch((err: unknown) => deps.logger?.warn({ err }, 'could not measure the database clock yet'));
+  const clock = deps.clock ?? databaseClock!;
+  // Given settings (the simulator) keep the configured AWS time limits unless they bring their own.
+  const aws = deps.aws ? { timeouts: config.aws.timeouts, ...deps.aws } : awsSettingsFromConfig(config);
   const sts = createStsClient(aws);
   // The create/update-time check assumes the role with STS, wherever `aws` points (the simulator in tests).
   const credentialCheck = awsCredentialCheck(sts);
@@ -104,6 +114,10 @@ export async function buildApp(deps: AppDeps) {
   const registry = new Registry();
   // Built in every process so tests can drive it; only server.ts starts it (unless SKYPORT_SCHEDULER=off).
   const collection = createCollection({ config, db: database.db, clock, aws, sts, registry, log: app.log });
+  if (databaseClock) {
+    databaseClock.register(registry);
+    databaseClock.start();
+  }
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -158,12 +172,13 @@ export async function buildApp(deps: AppDeps) {
   await app.register(apiGatewayConnectionRoutes, { connections: apigateway.connections });
 
   app.addHook('onClose', async () => {
+    databaseClock?.stop();
     collection.close();
     discovery.close();
     apigateway.close();
     sts.destroy();
   });
-  return Object.assign(app, { services, apigateway, aws, scheduler: collection.scheduler });
+  return Object.assign(app, { services, apigateway, aws, scheduler: collection.scheduler, clock });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -43,6 +43,10 @@ export const EnvSchema = Type.Object({
   SKYPORT_SECRET_KEY: Type.Optional(Type.String({ minLength: 1, description: 'Key (32 bytes, base64 or 64 hex digits) that encrypts stored secrets such as API Gateway access keys; unset with the embedded database: a key file in SKYPORT_DATA_DIR' })),
   SKYPORT_AMBIENT_CUSTOMERS: Type.Optional(Type.String({ pattern: '^\\s*(\\*|[a-z0-9_-]{1,63}(\\s*,\\s*[a-z0-9_-]{1,63})*)\\s*$', description: 'Customers allowed AMBIENT API Gateway connections (the server\'s own AWS identity): comma-separated, or *; unset: none' })),
   SKYPORT_AWS_PRINCIPAL_ARN: Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:(iam|sts)::\\d{12}:\\S+$', description: 'ARN of Skyport\'s own AWS identity, named in the trust policies GET …/policy shows' })),
+  // Time limits on AWS calls and collection runs (issue 9): every wait has an end.
+  SKYPORT_AWS_CONNECT_TIMEOUT: Type.String({ default: '5s', description: 'Longest wait for a connection to an AWS endpoint' }),
+  SKYPORT_AWS_REQUEST_TIMEOUT: Type.String({ default: '30s', description: 'Longest wait for an AWS answer (STS included); the call then fails as transient and is retried later' }),
+  SKYPORT_RUN_DEADLINE: Type.String({ default: '5m', description: 'Longest a collection run may take; it is then abandoned (nothing written) and retried with back-off' }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     description: 'pino log level',
@@ -83,6 +87,8 @@ export interface Config {
     pollMs: number;
     shutdownGraceMs: number;
     replicaId: string;
+    /** SKYPORT_RUN_DEADLINE */
+    runDeadlineMs: number;
   };
   cloudtrail: {
     lookbackMs: number;
@@ -107,6 +113,8 @@ export interface Config {
     /** True when an endpoint override is configured: S3 then needs path-style addressing. */
     endpointOverride: boolean;
     regions?: string[];
+    /** SKYPORT_AWS_CONNECT_TIMEOUT, SKYPORT_AWS_REQUEST_TIMEOUT */
+    timeouts: { connectMs: number; requestMs: number };
   };
 }
 
@@ -211,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollMs: duration('SKYPORT_SCHEDULER_POLL'),
       shutdownGraceMs: duration('SKYPORT_SHUTDOWN_GRACE'),
       replicaId: e.SKYPORT_REPLICA_ID ?? `${hostname()}:${e.PORT}`,
+      runDeadlineMs: duration('SKYPORT_RUN_DEADLINE'),
     },
     cloudtrail: {
       lookbackMs: duration('SKYPORT_CLOUDTRAIL_LOOKBACK'),
@@ -231,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stsRegion: e.AWS_REGION,
       endpointOverride: Boolean(e.AWS_ENDPOINT_URL || e.AWS_ENDPOINT_URL_S3),
       regions: e.SKYPORT_AWS_REGIONS?.split(',').map((r) => r.trim()),
+      timeouts: { connectMs: duration('SKYPORT_AWS_CONNECT_TIMEOUT'), requestMs: duration('SKYPORT_AWS_REQUEST_TIMEOUT') },
     },
   };
 }

@@ -3,7 +3,6 @@ import { buildApp, LOG_REDACT } from './app.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
-import { systemClock } from './lib/clock.ts';
 import { createMaintenance } from './services/maintenance.ts';
 import type { AwsSettings } from './services/aws/clients.ts';
 import { chooseLogFormat, createLogger } from './logger.ts';
@@ -31,7 +30,8 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   log.info('migrations applied');
 
   const https = config.tls ? readKeyPair(config.tls) : undefined;
-  const app = await buildApp({ config, database, logger: log, clock: systemClock, aws: overrides.aws, https });
+  // No clock given: the app runs on the database's time (see lib/databaseClock.ts).
+  const app = await buildApp({ config, database, logger: log, aws: overrides.aws, https });
   const { tokens } = app.services;
   let firstToken: string | null = null;
   if (config.bootstrapToken) {
@@ -40,7 +40,7 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
     firstToken = await tokens.createFirstToken();
   }
 
-  const runMaintenance = createMaintenance({ services: app.services, apigateway: app.apigateway, clock: systemClock, trashRetentionMs: config.trashRetentionMs });
+  const runMaintenance = createMaintenance({ services: app.services, apigateway: app.apigateway, clock: app.clock, trashRetentionMs: config.trashRetentionMs });
   const maintain = () => runMaintenance().then((r) => log.debug(r, 'maintenance done'), (err) => log.error({ err }, 'maintenance failed'));
   const timer = setInterval(maintain, MAINTENANCE_EVERY_MS);
   timer.unref();

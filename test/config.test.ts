@@ -71,9 +71,13 @@ test('every variable is read and converted', () => {
 });
 
 test('AWS settings: STS region, endpoint override, region list', () => {
-  assert.deepEqual(loadConfig({}).aws, { stsRegion: 'us-east-1', endpointOverride: false, regions: undefined });
+  const timeouts = { connectMs: 5_000, requestMs: 30_000 };
+  assert.deepEqual(loadConfig({}).aws, { stsRegion: 'us-east-1', endpointOverride: false, regions: undefined, timeouts });
   const config = loadConfig({ AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', SKYPORT_AWS_REGIONS: 'us-east-1, eu-west-1' });
-  assert.deepEqual(config.aws, { stsRegion: 'eu-west-1', endpointOverride: true, regions: ['us-east-1', 'eu-west-1'] });
+  assert.deepEqual(config.aws, { stsRegion: 'eu-west-1', endpointOverride: true, regions: ['us-east-1', 'eu-west-1'], timeouts });
+  const short = loadConfig({ SKYPORT_AWS_CONNECT_TIMEOUT: '1s', SKYPORT_AWS_REQUEST_TIMEOUT: '2500ms', SKYPORT_RUN_DEADLINE: '90s' });
+  assert.deepEqual(short.aws.timeouts, { connectMs: 1_000, requestMs: 2_500 });
+  assert.equal(short.scheduler.runDeadlineMs, 90_000);
   assert.equal(loadConfig({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000' }).aws.endpointOverride, true);
   rejects({ SKYPORT_AWS_REGIONS: 'us-east-1;eu-west-1' }, 'SKYPORT_AWS_REGIONS');
 });

@@ -159,7 +159,7 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
         }));
 
       case 'GET /clock':
-        return ok({ now: sim.now(), iso: new Date(sim.now()).toISOString(), frozen: sim.clock.frozen });
+        return ok({ now: sim.now(), iso: new Date(sim.now()).toISOString(), frozen: sim.clock.frozen, checkSkew: sim.checkClockSkew });
       case 'POST /clock': {
         if (typeof b.set === 'number' || typeof b.set === 'string') sim.clock.set(typeof b.set === 'number' ? b.set : Date.parse(b.set));
         if (typeof b.advanceMs === 'number') sim.clock.advance(b.advanceMs);
@@ -167,7 +167,8 @@ export async function handleAdmin(sim: Simulator, req: IncomingMessage, raw: Buf
         if (typeof b.freeze === 'number') sim.clock.freeze(b.freeze);
         if (b.unfreeze === true) sim.clock.unfreeze();
         if (b.reset === true) sim.clock.reset();
-        return ok({ now: sim.now(), iso: new Date(sim.now()).toISOString(), frozen: sim.clock.frozen });
+        if (typeof b.checkSkew === 'boolean') sim.checkClockSkew = b.checkSkew;
+        return ok({ now: sim.now(), iso: new Date(sim.now()).toISOString(), frozen: sim.clock.frozen, checkSkew: sim.checkClockSkew });
       }
 
       case 'GET /faults':

@@ -15,6 +15,7 @@ import { parseAuthorization } from './sigv4.ts';
 import type { SimState } from './state.ts';
 import { sts } from './sts.ts';
 import { apigateway, apigatewayv2, apiGatewayServiceOf, isApiGatewayPath } from './apigateway/handler.ts';
+import { clockSkewError } from './skew.ts';
 
 export const HANDLERS: Record<ServiceName, ServiceHandler> = { sts, monitoring: cloudwatch, ec2, s3, logs, apigateway, apigatewayv2 };
 
@@ -24,6 +25,8 @@ export interface DispatchDeps {
   faults: FaultRegistry;
   counters: CallCounters;
   verifySignatures: boolean;
+  /** Refuse requests signed more than 15 minutes from the simulator clock, as AWS does. */
+  checkClockSkew: boolean;
 }
 
 /** Builds the SimRequest from a fully read HTTP request. */
@@ -103,6 +106,8 @@ export async function dispatch(httpReq: IncomingMessage, raw: Buffer, deps: Disp
   try {
     req = toSimRequest(httpReq, raw, service);
     api = handler.operation(req);
+    const skewed = deps.checkClockSkew && auth ? clockSkewError(service, httpReq.headers, deps.clock.now()) : undefined;
+    if (skewed) throw skewed;
     caller = authenticate(req, auth, service, deps.state, deps.clock.now(), { verifySignatures: deps.verifySignatures });
     scope = handler.scope?.(req, caller, deps.state) ?? { accountId: caller.accountId, roleArn: caller.roleArn };
     if (service === 'ec2' || service === 'monitoring' || service === 'logs') {

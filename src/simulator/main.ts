@@ -13,6 +13,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     'seed-demo': { type: 'boolean', default: false },
     'no-verify-signatures': { type: 'boolean', default: false },
+    'check-clock-skew': { type: 'boolean', default: false },
   },
 });
 
@@ -20,6 +21,7 @@ const sim = await startSimulator({
   port: Number(values.port),
   host: values.host,
   verifySignatures: !values['no-verify-signatures'],
+  checkClockSkew: values['check-clock-skew'],
 });
 
 if (values['seed-demo']) {

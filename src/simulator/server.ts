@@ -24,10 +24,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(res: ServerResponse, response: SimResponse): void {
+function send(res: ServerResponse, response: SimResponse, dateMs: number | undefined): void {
   if (res.destroyed) return;
   const body = response.body;
-  const headers: Record<string, string | number> = { ...response.headers };
+  // With skew checks on, Date tells the simulator clock as AWS tells its own (the SDK corrects its clock skew
+  // from it); otherwise Node's real-time Date, so tests that move the simulator clock keep the SDK's clock alone.
+  const headers: Record<string, string | number> = { ...(dateMs !== undefined ? { date: new Date(dateMs).toUTCString() } : {}), ...response.headers };
   if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = Buffer.byteLength(body);
   if (body === undefined && headers['content-length'] === undefined) headers['content-length'] = 0;
   res.writeHead(response.status, headers);
@@ -43,10 +45,10 @@ export function createSimServer(sim: Simulator): Server {
         const response = (req.url ?? '').startsWith(ADMIN_PREFIX)
           ? await handleAdmin(sim, req, raw)
           : await dispatch(req, raw, sim);
-        send(res, response);
+        send(res, response, sim.checkClockSkew ? sim.now() : undefined);
       } catch (err) {
         console.error('[simulator] request failed', err);
-        send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'simulator error' });
+        send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'simulator error' }, sim.checkClockSkew ? sim.now() : undefined);
       }
     })();
   });

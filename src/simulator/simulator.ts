@@ -31,6 +31,11 @@ export interface SimulatorOptions {
   seed?: number;
   /** Verify SigV4 signatures (default true). */
   verifySignatures?: boolean;
+  /**
+   * Refuse requests whose X-Amz-Date is more than 15 minutes from the simulator clock, as AWS does (default
+   * false: tests move the simulator clock far from the time the SDK signs with). Changeable at run time.
+   */
+  checkClockSkew?: boolean;
 }
 
 /**
@@ -47,6 +52,7 @@ export class Simulator {
   readonly verifySignatures: boolean;
   /** Admin calls of the simulated API Gateway (v1 and v2): APIs, stages, deployments, usage plans, keys, quotas. */
   readonly apigateway: ApiGatewayAdmin;
+  checkClockSkew: boolean;
   url = '';
   port = 0;
   private server: Server | undefined;
@@ -57,6 +63,7 @@ export class Simulator {
     this.faults = new FaultRegistry(options.seed ?? 1);
     this.verifySignatures = options.verifySignatures ?? true;
     this.apigateway = new ApiGatewayAdmin(this.state, () => this.clock.now());
+    this.checkClockSkew = options.checkClockSkew ?? false;
   }
 
   /** Current simulated time (epoch ms). */

@@ -5,7 +5,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
-import { clientOptions, type AwsSettings } from './clients.ts';
+import { clientOptions, handlerTimeouts, type AwsSettings } from './clients.ts';
 import type { RateLimiter } from './rateLimiter.ts';
 
 /** The clients one integration's collectors use, per region. */
@@ -39,8 +39,7 @@ export function createAwsClientFactory(deps: { settings: AwsSettings; limiter: R
   const requestHandler = new NodeHttpHandler({
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: deps.maxSockets ?? 256 }),
     httpsAgent: new Agent({ keepAlive: true, maxSockets: deps.maxSockets ?? 256 }),
-    connectionTimeout: 5_000,
-    requestTimeout: 30_000,
+    ...handlerTimeouts(settings),
   });
 
   function instrument<C extends CloudWatchClient | EC2Client | S3Client>(client: C, accountId: string, region: string, tally: Map<string, number>): C {

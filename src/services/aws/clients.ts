@@ -1,4 +1,6 @@
 import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
+import { skewOnlyRetryStrategy } from './skewRetry.ts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 /**
@@ -17,13 +19,37 @@ export interface AwsSettings {
   forcePathStyle: boolean;
   /** SKYPORT_AWS_REGIONS: the regions to collect; unset: the account's enabled regions. */
   regions?: string[];
+  /** SKYPORT_AWS_CONNECT_TIMEOUT / SKYPORT_AWS_REQUEST_TIMEOUT; unset: AWS_TIMEOUT_DEFAULTS. */
+  timeouts?: AwsTimeouts;
 }
 
-/** Options shared by every SDK client Skyport builds. Retries are Skyport's own (see the scheduler). */
+export interface AwsTimeouts {
+  /** Longest wait for a TCP (and TLS) connection to an AWS endpoint. */
+  connectMs: number;
+  /** Longest wait for a whole answer once the request is sent; the call then fails with TimeoutError (transient). */
+  requestMs: number;
+}
+
+export const AWS_TIMEOUT_DEFAULTS: Readonly<AwsTimeouts> = Object.freeze({ connectMs: 5_000, requestMs: 30_000 });
+
+/**
+ * Timeouts of every HTTP handler Skyport gives an SDK client. `throwOnRequestTimeout` is what makes the request
+ * timeout fail the call: without it the SDK only logs a warning and keeps waiting for as long as AWS takes.
+ */
+export function handlerTimeouts(settings: AwsSettings): Pick<NodeHttpHandlerOptions, 'connectionTimeout' | 'requestTimeout' | 'throwOnRequestTimeout'> {
+  const t = settings.timeouts ?? AWS_TIMEOUT_DEFAULTS;
+  return { connectionTimeout: t.connectMs, requestTimeout: t.requestMs, throwOnRequestTimeout: true };
+}
+
+/**
+ * Options shared by every SDK client Skyport builds. Retries are Skyport's own (see the scheduler), but for the
+ * SDK's clock-skew correction (skewRetry.ts).
+ */
 export function clientOptions(settings: AwsSettings, region: string) {
   return {
     region,
     maxAttempts: 1,
+    retryStrategy: skewOnlyRetryStrategy,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
   };
 }
@@ -32,10 +58,11 @@ export function createStsClient(settings: AwsSettings): STSClient {
   return new STSClient({
     ...clientOptions(settings, settings.stsRegion),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
+    requestHandler: new NodeHttpHandler(handlerTimeouts(settings)),
   });
 }
 
 /** Production settings: the SDK resolves endpoints and Skyport's identity itself. */
-export function awsSettingsFromConfig(config: { aws: { stsRegion: string; endpointOverride: boolean; regions?: string[] } }): AwsSettings {
-  return { stsRegion: config.aws.stsRegion, forcePathStyle: config.aws.endpointOverride, regions: config.aws.regions };
+export function awsSettingsFromConfig(config: { aws: { stsRegion: string; endpointOverride: boolean; regions?: string[]; timeouts: AwsTimeouts } }): AwsSettings {
+  return { stsRegion: config.aws.stsRegion, forcePathStyle: config.aws.endpointOverride, regions: config.aws.regions, timeouts: config.aws.timeouts };
 }

@@ -4,16 +4,19 @@ import type { Clock } from '../../lib/clock.ts';
 import type { AwsClientFactory } from '../aws/clientFactory.ts';
 import { accountOfRole, type RoleCredentials } from '../aws/credentials.ts';
 import { classifyAwsError } from '../aws/errors.ts';
+import { isSessionError } from '../aws/sessionErrors.ts';
 import type { Collector } from '../collectors/types.ts';
 import { createRecorder, type RunOutcome } from './record.ts';
-import type { SchedulerMetrics } from './metrics.ts';
+import { armDeadline, RunDeadlineError, untilAborted } from './deadline.ts';
+import type { RunMeta } from './runRecord.ts';
 import { logFailedRun } from './runLog.ts';
+import type { SchedulerMetrics } from './metrics.ts';
 
 interface Logger {
   info(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
 }
 
 export interface SchedulerDeps {
@@ -39,6 +42,8 @@ export interface SchedulerDeps {
    * momentary imbalance (a GC pause, a busy neighbour) is not worth.
    */
   affinityMs?: number;
+  /** SKYPORT_RUN_DEADLINE: a run still going after this long is aborted and recorded as a transient failure. */
+  runDeadlineMs?: number;
 }
 
 /**
@@ -56,6 +61,15 @@ export function createScheduler(deps: SchedulerDeps) {
   const SWEEP_EVERY_MS = 10 * 60_000;
   const affinityMs = deps.affinityMs ?? Math.max(15_000, 5 * deps.pollMs);
   const CREDENTIALS_IDLE_MS = 2 * 3_600_000;
+  const runDeadlineMs = deps.runDeadlineMs ?? 5 * 60_000;
+
+  /** An aborted run: past its deadline it is a transient failure (retried with back-off), otherwise lost. */
+  async function abandoned(claim: ClaimedRun, signal: AbortSignal, meta: RunMeta): Promise<RunOutcome> {
+    const reason = signal.reason;
+    if (!(reason instanceof RunDeadlineError)) return 'lost';
+    log.warn({ integrationId: claim.id, deadlineMs: reason.deadlineMs }, 'collection run abandoned at its deadline');
+    return recorder.failure(claim, { kind: 'transient', code: reason.name, message: reason.message }, clock.now(), meta);
+  }
 
   async function run(claim: ClaimedRun, abort: AbortController): Promise<RunOutcome> {
     const heartbeat = setInterval(() => {
@@ -66,37 +80,61 @@ export function createScheduler(deps: SchedulerDeps) {
         (err) => log.warn({ err, integrationId: claim.id }, 'lease heartbeat failed'),
       );
     }, Math.max(1000, Math.floor(leaseMs / 3)));
-    const meta = { startedMs: clock.now(), awsCalls: {} as Record<string, number> };
+    const disarm = armDeadline(abort, runDeadlineMs);
+    const meta: RunMeta = { startedMs: clock.now(), awsCalls: {} };
     try {
       const collector = collectors[claim.service];
       if (!collector) {
         return await recorder.failure(claim, { kind: 'other', code: 'NotImplemented', message: `no collector for ${claim.service}` }, clock.now(), meta);
       }
-      const provider = credentials.providerFor({ id: claim.id, roleArn: claim.roleArn, externalId: claim.externalId });
       const accountId = accountOfRole(claim.roleArn);
-      const aws = clients.forRole(accountId, provider);
-      let result;
+      const cursors = await queries.cursors(claim.id);
+      const collectOnce = async () => {
+        const provider = credentials.providerFor({ id: claim.id, roleArn: claim.roleArn, externalId: claim.externalId });
+        const aws = clients.forRole(accountId, provider);
+        try {
+          return await untilAborted(collector({
+            target: {
+              id: claim.id,
+              customerId: claim.customerId,
+              service: claim.service as 'CLOUDWATCH',
+              config: claim.config,
+              additionalTags: claim.additionalTags,
+              roleArn: claim.roleArn,
+              externalId: claim.externalId,
+              accountId,
+            },
+            aws,
+            credentials: provider,
+            cursors,
+            now: clock.now(),
+            signal: abort.signal,
+          }), abort.signal);
+        } finally {
+          // A retried run reports the AWS calls of both attempts.
+          for (const [api, n] of Object.entries(aws.calls())) meta.awsCalls[api] = (meta.awsCalls[api] ?? 0) + n;
+          aws.destroy();
+        }
+      };
+      let result: Awaited<ReturnType<typeof collectOnce>> | undefined;
       try {
-        result = await collector({
-          target: {
-            id: claim.id,
-            customerId: claim.customerId,
-            service: claim.service as 'CLOUDWATCH',
-            config: claim.config,
-            additionalTags: claim.additionalTags,
-            roleArn: claim.roleArn,
-            externalId: claim.externalId,
-            accountId,
-          },
-          aws,
-          credentials: provider,
-          cursors: await queries.cursors(claim.id),
-          now: clock.now(),
-          signal: abort.signal,
-        });
+        // A stale session (expired token, skewed signature), failing the run or some of its parts, is not a
+        // rejected role: drop the cached credentials, assume the role again and retry once.
+        let stale: string | undefined;
+        try {
+          result = await collectOnce();
+          stale = result.partialErrors.find(isSessionError)?.code;
+        } catch (err) {
+          if (abort.signal.aborted || !isSessionError(err)) throw err;
+          stale = (err as Error).name;
+        }
+        if (stale || result === undefined) {
+          log.warn({ integrationId: claim.id, code: stale }, 'stale AWS session: assuming the role again');
+          credentials.drop(claim.id);
+          result = await collectOnce();
+        }
       } catch (err) {
-        meta.awsCalls = aws.calls();
-        if (abort.signal.aborted) return 'lost';
+        if (abort.signal.aborted) return await abandoned(claim, abort.signal, meta);
         // What escapes a collector concerns the whole account: AccessDenied here means the role itself fails.
         const classified = classifyAwsError(err, { assumeRole: true });
         logFailedRun(log, claim, classified, err);
@@ -105,17 +143,15 @@ export function createScheduler(deps: SchedulerDeps) {
           return await recorder.credentialFailure(claim, classified, clock.now(), meta);
         }
         return await recorder.failure(claim, classified, clock.now(), meta);
-      } finally {
-        meta.awsCalls = aws.calls();
-        aws.destroy();
       }
-      if (abort.signal.aborted) return 'lost';
+      if (abort.signal.aborted) return await abandoned(claim, abort.signal, meta);
       const stored = await recorder.success(claim, result, clock.now(), meta);
       metrics.points.inc(stored.points);
       metrics.series.inc(stored.series);
       metrics.events.inc(stored.events);
       return stored.outcome;
     } finally {
+      disarm();
       clearInterval(heartbeat);
     }
   }

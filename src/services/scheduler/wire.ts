@@ -56,6 +56,7 @@ export function createCollection(deps: { config: Config; db: Db; clock: Clock; a
     concurrency: config.scheduler.concurrency,
     leaseMs: config.scheduler.leaseMs,
     pollMs: config.scheduler.pollMs,
+    runDeadlineMs: config.scheduler.runDeadlineMs,
   });
   return { scheduler, credentials, close: () => clients.close() };
 }
