@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { countMigrations, migrationsApplied } from './db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
+import { withDeadline } from './lib/deadline.ts';
 import { sharedSchemas } from './schemas/registry.ts';
 import { unavailable } from './errors.ts';
 import { createServices } from './services/index.ts';
@@ -37,6 +38,10 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+// A load balancer's health check must get an answer quickly: a database that cannot answer within this time
+// (down, or every pooled connection stuck behind a lock) is "not ready", whatever it answers later.
+const READY_DEADLINE_MS = 1000;
 
 /**
  * Tokens and secret keys never reach the logs. Explicit paths for the shapes that can carry them (request
@@ -104,15 +109,20 @@ export async function buildApp(deps: AppDeps) {
   if (config.metricsEnabled) installMetrics(app, registry);
   await installSwagger(app);
 
+  const checkDatabase = async (): Promise<string | null> => {
+    try {
+      return (await migrationsApplied(database.pool, expectedMigrations)) ? null : 'migrations not applied';
+    } catch {
+      return 'database unreachable';
+    }
+  };
+  // Checks that overlap share one query, so a starved pool is not asked again by every probe.
+  let checking: Promise<string | null> | undefined;
   await app.register(healthRoutes, {
     ready: async () => {
       if (closing) return 'shutting down';
-      try {
-        if (!(await migrationsApplied(database.pool, expectedMigrations))) return 'migrations not applied';
-      } catch {
-        return 'database unreachable';
-      }
-      return null;
+      checking ??= checkDatabase().finally(() => (checking = undefined));
+      return withDeadline(checking, READY_DEADLINE_MS, `database not answering within ${READY_DEADLINE_MS} ms`);
     },
   });
   await app.register(externalIdRoutes, { externalIds: services.externalIds });

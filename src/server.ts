@@ -23,7 +23,7 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
     pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }),
   );
   const database = await openDatabase(
-    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPgPort: config.embeddedPgPort, poolSize: config.dbPoolSize },
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPgPort: config.embeddedPgPort, poolSize: config.dbPoolSize, timeouts: config.dbTimeouts },
     log,
   );
   await runMigrations(database.pool);

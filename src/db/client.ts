@@ -21,10 +21,46 @@ interface Logger {
 // bigint columns (epoch ms) come back as numbers rather than strings; every value we store fits in 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export function openPool(url: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'skyport' });
+/** How long each kind of wait on PostgreSQL may last (SKYPORT_DB_*_TIMEOUT). */
+export interface DbTimeouts {
+  /** Opening a new connection. */
+  connectMs: number;
+  /** Waiting for a free connection of the pool when all are in use. */
+  acquireMs: number;
+  /** One statement, lock waits included (PostgreSQL's statement_timeout). */
+  statementMs: number;
+}
+
+export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 5_000, acquireMs: 10_000, statementMs: 30_000 };
+
+export function openPool(url: string, max: number, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS): Database {
+  const { connectMs } = timeouts;
+  // pg-pool uses one option, connectionTimeoutMillis, both for the wait on a busy pool and for opening a
+  // connection; the client class below gives the latter its own limit.
+  class Client extends pg.Client {
+    constructor(options: pg.ClientConfig = {}) {
+      super({ ...options, connectionTimeoutMillis: connectMs });
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: 'skyport',
+    Client,
+    connectionTimeoutMillis: timeouts.acquireMs,
+    statement_timeout: timeouts.statementMs,
+    // A transaction left open by a stuck request must not hold its row locks for ever.
+    idle_in_transaction_session_timeout: timeouts.statementMs * 2,
+    // A peer that vanished without closing the connection (a host gone, a network partition) is noticed.
+    keepAlive: true,
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor a client that is checked out (mid-transaction, or between two queries of a request): without a
+  // listener of its own, pg's 'error' event would be an uncaught exception. The query in flight fails on its
+  // own ("Connection terminated unexpectedly", 57P01, or "Client has encountered a connection error and is
+  // not queryable" for the next one), the request answers 503, and the pool drops the client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };
 }
@@ -81,14 +117,14 @@ export async function reachable(url: string, timeoutMs = 1000): Promise<boolean>
  * configured port (say, `npm start` in another terminal while the CLI creates a token), or a new one.
  */
 export async function openDatabase(
-  opts: { databaseUrl?: string; dataDir: string; embeddedPgPort: number; poolSize: number },
+  opts: { databaseUrl?: string; dataDir: string; embeddedPgPort: number; poolSize: number; timeouts?: DbTimeouts },
   log: Logger,
 ): Promise<Database> {
-  if (opts.databaseUrl) return openPool(opts.databaseUrl, opts.poolSize);
+  if (opts.databaseUrl) return openPool(opts.databaseUrl, opts.poolSize, opts.timeouts);
   const running = embeddedUrl(opts.embeddedPgPort);
-  if (await reachable(running)) return openPool(running, opts.poolSize);
+  if (await reachable(running)) return openPool(running, opts.poolSize, opts.timeouts);
   const embedded = await startEmbeddedPostgres(opts.dataDir, opts.embeddedPgPort, log);
-  const database = openPool(embedded.url, opts.poolSize);
+  const database = openPool(embedded.url, opts.poolSize, opts.timeouts);
   return {
     ...database,
     close: async () => {

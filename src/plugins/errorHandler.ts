@@ -5,14 +5,20 @@ export function errorBody(code: number, message: string) {
   return { status: { result: 'ERROR', message, code } };
 }
 
-// Connection-level failures of PostgreSQL (server gone, shutting down, too many clients…).
-const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006']);
+// Connection-level failures of PostgreSQL (server gone, shutting down, too many clients…), and the time
+// limits of SKYPORT_DB_*_TIMEOUT: a statement cancelled by statement_timeout (57014), a lock not granted
+// (55P03), a transaction ended by idle_in_transaction_session_timeout (25P03).
+const DB_UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '57014', '55P03', '25P03',
+]);
 
-// pg and pg-pool raise these without a code when the server or the pool is gone.
-const DB_UNAVAILABLE_MESSAGE = /^(Cannot use a pool after calling end on the pool|Connection terminated|timeout exceeded when trying to connect)/;
+// pg and pg-pool raise these without a code when the server or the pool is gone, a client of the pool lost
+// its connection between two queries, or a new connection was not open within SKYPORT_DB_CONNECT_TIMEOUT.
+const DB_UNAVAILABLE_MESSAGE =
+  /^(Cannot use a pool after calling end on the pool|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Query read timeout|timeout expired$)/;
 
 /** True when `error`, or an error it wraps (drizzle wraps driver errors in `cause`), says the database is unreachable. */
-function databaseUnavailable(error: unknown): boolean {
+export function databaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if ((typeof code === 'string' && DB_UNAVAILABLE.has(code)) || DB_UNAVAILABLE_MESSAGE.test(e.message)) return true;
