@@ -104,13 +104,16 @@ export function createIntegrationService(deps: Deps) {
       }
       return changeLocked(p, id, async (row, tx) => {
         if (roleChanged) {
+          // Rebind first: it locks the external ID's row, which a create takes too (bind) before it adds an
+          // integration with that ID. The check below then sees every committed create, and a create that
+          // waits for the lock sees the new role. A 400 rolls the rebinding back.
+          await externalIds.rebind(tx, p.customerId, row.externalId, input.roleArn);
           const other = await queries.otherRoleForExternalId(tx, p.customerId, row.externalId, input.roleArn, row.id);
           if (other) {
             throw badRequest(
               `externalId "${row.externalId}" is also used by integration ${other.id} with role ${other.roleArn}; one external ID can back integrations of one role only`,
             );
           }
-          await externalIds.rebind(tx, p.customerId, row.externalId, input.roleArn);
         }
         return queries.update(tx, p.customerId, id, {
           name: input.name,
