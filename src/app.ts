@@ -7,6 +7,7 @@ import type { Database } from './db/client.ts';
 import { countMigrations, migrationsApplied } from './db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { withDeadline } from './lib/deadline.ts';
+import { errorForLog } from './lib/logErrors.ts';
 import { sharedSchemas } from './schemas/registry.ts';
 import { unavailable } from './errors.ts';
 import { createServices } from './services/index.ts';
@@ -57,6 +58,9 @@ export const LOG_REDACT = [
   'token',
   'err.credentials',
 ];
+
+/** pino serializers of every Skyport logger: a logged error is bounded in size (no SQL parameter lists). */
+export const LOG_SERIALIZERS = { err: errorForLog };
 
 /** Builds the whole HTTP application without listening (tests inject; the server listens). */
 export async function buildApp(deps: AppDeps) {

@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import pino from 'pino';
-import { buildApp, LOG_REDACT } from './app.ts';
+import { buildApp, LOG_REDACT, LOG_SERIALIZERS } from './app.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
@@ -19,7 +19,7 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   // per log line (two per request at info) cost more CPU than anything else Skyport adds to a request (see
   // docs/PERFORMANCE.md). Pending lines are flushed synchronously on exit, including after a fatal error.
   const log = pino(
-    { level: config.logLevel, redact: LOG_REDACT },
+    { level: config.logLevel, redact: LOG_REDACT, serializers: LOG_SERIALIZERS },
     pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }),
   );
   const database = await openDatabase(

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SkyportError } from '../errors.ts';
+import { errorForLog } from '../lib/logErrors.ts';
 
 export function errorBody(code: number, message: string) {
   return { status: { result: 'ERROR', message, code } };
@@ -67,11 +68,11 @@ export function installErrorHandler(app: FastifyInstance) {
       return send(reply, status, message);
     }
     if (databaseUnavailable(error)) {
-      request.log.error({ err: error }, 'database unavailable');
+      request.log.error({ err: errorForLog(error) }, 'database unavailable');
       reply.header('retry-after', '5');
       return send(reply, 503, `the database is unavailable; retry later (request id ${request.id})`);
     }
-    request.log.error({ err: error }, 'request failed');
+    request.log.error({ err: errorForLog(error) }, 'request failed');
     return send(reply, 500, `internal error (request id ${request.id})`);
   });
 
