@@ -16,7 +16,7 @@ import { awsCredentialCheck } from './services/aws/credentialCheck.ts';
 import { createCollection } from './services/scheduler/wire.ts';
 import { installValidators } from './plugins/validation.ts';
 import { installJsonParser } from './plugins/jsonBody.ts';
-import { frameworkErrors, installErrorHandler } from './plugins/errorHandler.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './plugins/errorHandler.ts';
 import { installAuth } from './plugins/auth.ts';
 import { installSwagger } from './plugins/swagger.ts';
 import { installMetrics } from './plugins/metrics.ts';
@@ -83,6 +83,7 @@ export async function buildApp(deps: AppDeps) {
     requestTimeout: 60_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors,
+    clientErrorHandler,
     // While shutting down, requests still arriving on open connections get our own 503s (below and in
     // /readyz) instead of Fastify's bare `{"error":"Service Unavailable"}`.
     return503OnClosing: false,

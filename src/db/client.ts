@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as schema from './schema.ts';
+import { assertPostgresUserCanEnter } from './embeddedAccess.ts';
 
 export type Db = NodePgDatabase<typeof schema>;
 
@@ -78,7 +79,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   await mkdir(resolve(dataDir), { recursive: true });
   const asRoot = process.getuid?.() === 0;
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data directory.
-  if (asRoot) await chmod(resolve(dataDir), 0o755);
+  if (asRoot) {
+    await chmod(resolve(dataDir), 0o755);
+    assertPostgresUserCanEnter(databaseDir);
+  }
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

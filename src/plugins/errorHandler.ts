@@ -18,6 +18,17 @@ const DB_UNAVAILABLE = new Set([
 const DB_UNAVAILABLE_MESSAGE =
   /^(Cannot use a pool after calling end on the pool|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Query read timeout|timeout expired$)/;
 
+// PostgreSQL text cannot hold a NUL character (22021), and a NUL in a path segment or a JSON string reaches
+// it as is: that is a bad request, not a failure of Skyport.
+const NUL_IN_TEXT = '22021';
+
+function hasCode(error: unknown, wanted: string): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === wanted) return true;
+  }
+  return false;
+}
+
 /** True when `error`, or an error it wraps (drizzle wraps driver errors in `cause`), says the database is unreachable. */
 export function databaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
@@ -45,6 +56,31 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   return send(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, error.message);
 }
 
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  // Node's HTTP parser stops at --max-http-header-size (16 KiB by default) for the request line and headers.
+  HPE_HEADER_OVERFLOW: [431, 'the request line and headers are larger than this server accepts (16 KiB); a URL that long names nothing here'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request was not received in time'],
+};
+
+/**
+ * Fastify's `clientErrorHandler` option: requests Node's HTTP parser rejects before Fastify sees them (a URL
+ * or headers over the size limit, a request that is not HTTP), answered in the envelope like everything else.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket) {
+  // A connection reset has nobody left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'the request is not valid HTTP'];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${code} ${code === 431 ? 'Request Header Fields Too Large' : code === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 /**
  * One place that turns every failure into the Wavefront error envelope. Client errors keep their message;
  * server errors are logged with the request id and answered with that id only (no stack, no SQL).
@@ -66,6 +102,9 @@ export function installErrorHandler(app: FastifyInstance) {
         : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? `request body is not valid JSON: ${error.message}`
         : error.message;
       return send(reply, status, message);
+    }
+    if (hasCode(error, NUL_IN_TEXT)) {
+      return send(reply, 400, 'the request holds a NUL character (\\u0000 or %00), which no value may contain');
     }
     if (databaseUnavailable(error)) {
       request.log.error({ err: errorForLog(error) }, 'database unavailable');
