@@ -94,8 +94,14 @@ export async function buildApp(deps: AppDeps) {
   const collection = createCollection({ config, db: database.db, clock, aws, sts, registry, log: app.log });
 
   let closing = false;
+  let idleReaper: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     closing = true;
+    // Closing reaps the connections that are idle at that moment; one whose request is still in flight turns
+    // idle only once answered, and would then be kept alive (holding the close, and the process, for the
+    // keep-alive timeout) unless it is reaped too.
+    idleReaper = setInterval(() => app.server.closeIdleConnections(), 100);
+    idleReaper.unref();
     await collection.scheduler.stop(config.scheduler.shutdownGraceMs);
   });
   // Hooks that run on every request take a callback rather than being async: no promise per request.
@@ -137,6 +143,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(eventRoutes, { events: services.events });
 
   app.addHook('onClose', async () => {
+    clearInterval(idleReaper);
     collection.close();
     sts.destroy();
   });

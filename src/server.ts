@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
+import { onShutdownSignals, SHUTDOWN_SIGNALS } from './lib/shutdownSignals.ts';
 import { createMaintenance } from './services/maintenance.ts';
 import type { AwsSettings } from './services/aws/clients.ts';
 
@@ -50,13 +51,31 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   void maintain();
 
   // Leaves room for running collections to finish (SKYPORT_SHUTDOWN_GRACE) before the process is forced down.
-  closeWithGrace({ delay: config.scheduler.shutdownGraceMs + 10_000, logger: log }, async ({ signal, err }) => {
-    if (err) log.error({ err }, 'shutting down after an error');
-    else log.info({ signal }, 'shutting down');
-    clearInterval(timer);
-    await app.close();
-    await database.close();
-    await overrides.onShutdown?.();
+  // Signals are handled by onShutdownSignals rather than close-with-grace, which reads the Ctrl-C that tsx
+  // relays as a second one and exits at once (see src/lib/shutdownSignals.ts).
+  let stopSignal: NodeJS.Signals | undefined;
+  const closer = closeWithGrace(
+    { delay: config.scheduler.shutdownGraceMs + 10_000, logger: log, skip: [...SHUTDOWN_SIGNALS] },
+    async ({ err }) => {
+      if (err) log.error({ err }, 'shutting down after an error');
+      else log.info({ signal: stopSignal }, 'shutting down');
+      clearInterval(timer);
+      await app.close();
+      await database.close();
+      await overrides.onShutdown?.();
+      log.info('shut down');
+    },
+  );
+  onShutdownSignals({
+    log,
+    drain: (signal) => {
+      stopSignal = signal;
+      void closer.close();
+    },
+    force: () => {
+      log.flush();
+      process.exit(1);
+    },
   });
 
   await app.listen({ port: config.port, host: config.host });

