@@ -70,7 +70,7 @@ export async function buildApp(deps: AppDeps) {
   const aws = deps.aws ?? awsSettingsFromConfig(config);
   const sts = createStsClient(aws);
   // The create/update-time check assumes the role with STS, wherever `aws` points (the simulator in tests).
-  const credentialCheck = awsCredentialCheck(sts);
+  const credentialCheck = awsCredentialCheck(sts, aws);
   const services = createServices({ database, config, clock, credentialCheck });
   const expectedMigrations = countMigrations();
 

@@ -6,7 +6,7 @@ import type { CloudIntegrationWrite } from '../schemas/cloudIntegration.ts';
 import { badRequest, notFound } from '../errors.ts';
 import type { Principal } from './tokens.ts';
 import type { ExternalIdService } from './externalIds.ts';
-import type { CredentialCheck } from './credentialCheck.ts';
+import { bucketOf, type CredentialCheck } from './credentialCheck.ts';
 import { readIntegrationInput, normalizeService, CONFIG_KEY } from './integrationInput.ts';
 import { toCloudIntegration } from './integrationView.ts';
 
@@ -46,7 +46,7 @@ export function createIntegrationService(deps: Deps) {
       // forceSave there is no AWS call to spare, and bind() makes the same checks.
       if (!input.forceSave) {
         await externalIds.precheck(p.customerId, externalId, input.roleArn);
-        await credentialCheck({ roleArn: input.roleArn, externalId });
+        await credentialCheck({ roleArn: input.roleArn, externalId, bucket: bucketOf(input.service, input.config) });
       }
       const now = clock.now();
       const row = await db.transaction(async (tx) => {
@@ -100,7 +100,7 @@ export function createIntegrationService(deps: Deps) {
       }
       const roleChanged = input.roleArn !== current.roleArn;
       if (roleChanged && !input.forceSave) {
-        await credentialCheck({ roleArn: input.roleArn, externalId: current.externalId });
+        await credentialCheck({ roleArn: input.roleArn, externalId: current.externalId, bucket: bucketOf(service, input.config) });
       }
       return changeLocked(p, id, async (row, tx) => {
         if (roleChanged) {
