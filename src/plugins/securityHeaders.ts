@@ -2,10 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 
 /**
- * Security headers on every answer, from @fastify/helmet: `X-Content-Type-Options: nosniff` (a JSON answer is
- * never sniffed into HTML), no framing (`X-Frame-Options: DENY`, `frame-ancestors 'none'`: Swagger UI keeps
- * tokens in localStorage, so no other site may frame it), and a content-security policy that lets Swagger UI
- * load its own scripts, styles and images and nothing else.
+ * The security headers of a web page, from @fastify/helmet, for the context it is installed in (Swagger UI):
+ * `X-Content-Type-Options: nosniff`, no framing (`X-Frame-Options: DENY`, `frame-ancestors 'none'`: Swagger
+ * UI keeps tokens in localStorage, so no other site may frame it), and a content-security policy that lets
+ * Swagger UI load its own scripts, styles and images and nothing else.
+ *
+ * Not installed for the JSON API: helmet builds its middleware anew on every request, which added about a
+ * quarter to Skyport's CPU per GET (bench:api, docs/PERFORMANCE.md), and a JSON answer needs only `nosniff`,
+ * which the app's onRequest hook sets on every answer.
  */
 export async function installSecurityHeaders(app: FastifyInstance) {
   await app.register(helmet, {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { installSecurityHeaders } from './securityHeaders.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -60,8 +61,12 @@ export async function installSwagger(app: FastifyInstance) {
       return { schema: transformed as typeof schema, url };
     },
   });
-  await app.register(swaggerUi, {
-    routePrefix: '/api-docs',
-    uiConfig: { persistAuthorization: true, deepLinking: true },
+  // Swagger UI in a context of its own, with the security headers of a web page (see securityHeaders.ts).
+  await app.register(async (docs) => {
+    await installSecurityHeaders(docs);
+    await docs.register(swaggerUi, {
+      routePrefix: '/api-docs',
+      uiConfig: { persistAuthorization: true, deepLinking: true },
+    });
   });
 }
