@@ -8,6 +8,8 @@ import { countMigrations, migrationsApplied } from './db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createDatabaseClock } from './lib/databaseClock.ts';
 import { databaseTimeMs } from './db/queries/clock.ts';
+import { withDeadline } from './lib/deadline.ts';
+import { errorForLog } from './lib/logErrors.ts';
 import { sharedSchemas } from './schemas/registry.ts';
 import { unavailable } from './errors.ts';
 import { createServices } from './services/index.ts';
@@ -16,7 +18,7 @@ import { awsCredentialCheck } from './services/aws/credentialCheck.ts';
 import { createCollection } from './services/scheduler/wire.ts';
 import { installValidators } from './plugins/validation.ts';
 import { installJsonParser } from './plugins/jsonBody.ts';
-import { frameworkErrors, installErrorHandler } from './plugins/errorHandler.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './plugins/errorHandler.ts';
 import { installAuth } from './plugins/auth.ts';
 import { installIgnoredFieldWarnings } from './plugins/ignoredFieldWarnings.ts';
 import { installSwagger } from './plugins/swagger.ts';
@@ -54,6 +56,10 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
+// A load balancer's health check must get an answer quickly: a database that cannot answer within this time
+// (down, or every pooled connection stuck behind a lock) is "not ready", whatever it answers later.
+const READY_DEADLINE_MS = 1000;
+
 /**
  * Tokens and secret keys never reach the logs. Explicit paths for the shapes that can carry them (request
  * headers, an AWS credentials object, a token, an error that holds credentials): a wildcard path such as
@@ -72,6 +78,9 @@ export const LOG_REDACT = [
   'req.body.credentials.secretAccessKey',
 ];
 
+/** pino serializers of every Skyport logger: a logged error is bounded in size (no SQL parameter lists). */
+export const LOG_SERIALIZERS = { err: errorForLog };
+
 /** Builds the whole HTTP application without listening (tests inject; the server listens). */
 export async function buildApp(deps: AppDeps) {
   const { config, database } = deps;
@@ -87,7 +96,7 @@ export async function buildApp(deps: AppDeps) {
   const aws = deps.aws ? { timeouts: config.aws.timeouts, ...deps.aws } : awsSettingsFromConfig(config);
   const sts = createStsClient(aws);
   // The create/update-time check assumes the role with STS, wherever `aws` points (the simulator in tests).
-  const credentialCheck = awsCredentialCheck(sts);
+  const credentialCheck = awsCredentialCheck(sts, aws);
   const services = createServices({ database, config, clock, credentialCheck });
   const apigateway = createApiGatewayServices({ db: database.db, config, clock, aws, sts, externalIds: services.externalIds });
   const expectedMigrations = countMigrations();
@@ -106,6 +115,7 @@ export async function buildApp(deps: AppDeps) {
     requestTimeout: 60_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     frameworkErrors,
+    clientErrorHandler,
     // While shutting down, requests still arriving on open connections get our own 503s (below and in
     // /readyz) instead of Fastify's bare `{"error":"Service Unavailable"}`.
     return503OnClosing: false,
@@ -120,15 +130,26 @@ export async function buildApp(deps: AppDeps) {
   }
 
   let closing = false;
+  let idleReaper: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     closing = true;
+    // Closing reaps the connections that are idle at that moment; one whose request is still in flight turns
+    // idle only once answered, and would then be kept alive (holding the close, and the process, for the
+    // keep-alive timeout) unless it is reaped too.
+    idleReaper = setInterval(() => app.server.closeIdleConnections(), 100);
+    idleReaper.unref();
     await collection.scheduler.stop(config.scheduler.shutdownGraceMs);
   });
   // Hooks that run on every request take a callback rather than being async: no promise per request.
   app.addHook('onRequest', (request, reply, done) => {
     // Set here rather than in onSend: the header stays on every answer, errors included, without an onSend hook.
     reply.header('x-request-id', request.id);
-    if (closing && request.routeOptions.config.access) return done(unavailable('the server is shutting down; retry on another replica', 1));
+    // No answer is ever sniffed into something else (helmet adds the rest of a web page's headers to Swagger UI).
+    reply.header('x-content-type-options', 'nosniff');
+    const { access } = request.routeOptions.config;
+    // API answers carry external IDs, role ARNs and (on create) tokens: no cache or proxy may keep them.
+    if (access) reply.header('cache-control', 'no-store');
+    if (closing && access) return done(unavailable('the server is shutting down; retry on another replica', 1));
     done();
   });
 
@@ -141,15 +162,20 @@ export async function buildApp(deps: AppDeps) {
   if (config.metricsEnabled) installMetrics(app, registry);
   await installSwagger(app);
 
+  const checkDatabase = async (): Promise<string | null> => {
+    try {
+      return (await migrationsApplied(database.pool, expectedMigrations)) ? null : 'migrations not applied';
+    } catch {
+      return 'database unreachable';
+    }
+  };
+  // Checks that overlap share one query, so a starved pool is not asked again by every probe.
+  let checking: Promise<string | null> | undefined;
   await app.register(healthRoutes, {
     ready: async () => {
       if (closing) return 'shutting down';
-      try {
-        if (!(await migrationsApplied(database.pool, expectedMigrations))) return 'migrations not applied';
-      } catch {
-        return 'database unreachable';
-      }
-      return null;
+      checking ??= checkDatabase().finally(() => (checking = undefined));
+      return withDeadline(checking, READY_DEADLINE_MS, `database not answering within ${READY_DEADLINE_MS} ms`);
     },
   });
   await app.register(externalIdRoutes, { externalIds: services.externalIds });
@@ -173,6 +199,7 @@ export async function buildApp(deps: AppDeps) {
 
   app.addHook('onClose', async () => {
     databaseClock?.stop();
+    clearInterval(idleReaper);
     collection.close();
     discovery.close();
     apigateway.close();

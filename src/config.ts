@@ -20,6 +20,9 @@ export const EnvSchema = Type.Object({
   SKYPORT_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 262_144, description: 'Largest accepted request body, bytes' }),
   SKYPORT_METRICS: Type.Enum(['on', 'off'], { default: 'on', description: 'Serve /metrics' }),
   SKYPORT_DB_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10, description: 'PostgreSQL connections per process' }),
+  SKYPORT_DB_CONNECT_TIMEOUT: Type.String({ default: '5s', description: 'How long opening a PostgreSQL connection may take' }),
+  SKYPORT_DB_ACQUIRE_TIMEOUT: Type.String({ default: '10s', description: 'How long a request may wait for a free pooled connection when all are busy' }),
+  SKYPORT_DB_STATEMENT_TIMEOUT: Type.String({ default: '30s', description: 'How long one SQL statement may run, lock waits included (PostgreSQL statement_timeout)' }),
   AWS_REGION: Type.String({ default: 'us-east-1', description: 'Region of the STS endpoint Skyport uses to assume roles' }),
   AWS_ENDPOINT_URL: Type.Optional(Type.String({ minLength: 1, description: 'Endpoint override for every AWS service (read by the AWS SDK itself); turns on S3 path-style addressing' })),
   AWS_ENDPOINT_URL_S3: Type.Optional(Type.String({ minLength: 1, description: 'Endpoint override for S3 (read by the AWS SDK itself); turns on S3 path-style addressing' })),
@@ -71,6 +74,7 @@ export interface Config {
   bodyLimit: number;
   metricsEnabled: boolean;
   dbPoolSize: number;
+  dbTimeouts: { connectMs: number; acquireMs: number; statementMs: number };
   logLevel: string;
   /** SKYPORT_DEMO_BREAK_AFTER: `skyport demo` breaks a trust policy this long after it starts. */
   demoBreakAfterMs: number;
@@ -207,6 +211,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.SKYPORT_BODY_LIMIT,
     metricsEnabled: e.SKYPORT_METRICS === 'on',
     dbPoolSize: e.SKYPORT_DB_POOL_SIZE,
+    dbTimeouts: {
+      connectMs: duration('SKYPORT_DB_CONNECT_TIMEOUT'),
+      acquireMs: duration('SKYPORT_DB_ACQUIRE_TIMEOUT'),
+      statementMs: duration('SKYPORT_DB_STATEMENT_TIMEOUT'),
+    },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     demoBreakAfterMs: duration('SKYPORT_DEMO_BREAK_AFTER'),

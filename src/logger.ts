@@ -31,8 +31,14 @@ export function prettyMessage(line: Record<string, unknown>, messageKey: string)
  * call flush() before writing to stdout directly. Pretty: pino-pretty, one line each (time, level name,
  * message, the remaining fields), written synchronously so it interleaves with direct writes in order.
  */
-export function createLogger(opts: { level: string; format: LogFormat; redact: string[]; colorize: boolean }): Logger {
-  const options = { level: opts.level, redact: opts.redact };
+export function createLogger(opts: {
+  level: string;
+  format: LogFormat;
+  redact: string[];
+  serializers?: pino.LoggerOptions['serializers'];
+  colorize: boolean;
+}): Logger {
+  const options = { level: opts.level, redact: opts.redact, serializers: opts.serializers };
   if (opts.format === 'pretty') {
     return pino(
       options,

@@ -1,8 +1,9 @@
 import closeWithGrace from 'close-with-grace';
-import { buildApp, LOG_REDACT } from './app.ts';
+import { buildApp, LOG_REDACT, LOG_SERIALIZERS } from './app.ts';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
+import { onShutdownSignals, shutdownSignals } from './lib/shutdownSignals.ts';
 import { createMaintenance } from './services/maintenance.ts';
 import type { AwsSettings } from './services/aws/clients.ts';
 import { chooseLogFormat, createLogger } from './logger.ts';
@@ -20,10 +21,11 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
     level: config.logLevel,
     format: chooseLogFormat(config.logFormat, Boolean(process.stdout.isTTY)),
     redact: LOG_REDACT,
+    serializers: LOG_SERIALIZERS,
     colorize: Boolean(process.stdout.isTTY),
   });
   const database = await openDatabase(
-    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPgPort: config.embeddedPgPort, poolSize: config.dbPoolSize },
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPgPort: config.embeddedPgPort, poolSize: config.dbPoolSize, timeouts: config.dbTimeouts },
     log,
   );
   await runMigrations(database.pool);
@@ -48,15 +50,35 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
 
   let stopWatchingCertificates = () => {};
   // Leaves room for running collections to finish (SKYPORT_SHUTDOWN_GRACE) before the process is forced down.
-  // With TLS, SIGHUP means "reload the certificate" (keepCertificatesCurrent), not "shut down".
-  closeWithGrace({ delay: config.scheduler.shutdownGraceMs + 10_000, logger: log, skip: config.tls ? ['SIGHUP'] : [] }, async ({ signal, err }) => {
-    if (err) log.error({ err }, 'shutting down after an error');
-    else log.info({ signal }, 'shutting down');
-    clearInterval(timer);
-    stopWatchingCertificates();
-    await app.close();
-    await database.close();
-    await overrides.onShutdown?.();
+  // Signals are handled by onShutdownSignals rather than close-with-grace, which reads the Ctrl-C that tsx
+  // relays as a second one and exits at once (see src/lib/shutdownSignals.ts). With TLS, SIGHUP means "reload the
+  // certificate" (keepCertificatesCurrent), not "shut down".
+  const signals = shutdownSignals({ tls: Boolean(config.tls) });
+  let stopSignal: NodeJS.Signals | undefined;
+  const closer = closeWithGrace(
+    { delay: config.scheduler.shutdownGraceMs + 10_000, logger: log, skip: ['SIGINT', 'SIGTERM', 'SIGHUP'] },
+    async ({ err }) => {
+      if (err) log.error({ err }, 'shutting down after an error');
+      else log.info({ signal: stopSignal }, 'shutting down');
+      clearInterval(timer);
+      stopWatchingCertificates();
+      await app.close();
+      await database.close();
+      await overrides.onShutdown?.();
+      log.info('shut down');
+    },
+  );
+  onShutdownSignals({
+    signals,
+    log,
+    drain: (signal) => {
+      stopSignal = signal;
+      void closer.close();
+    },
+    force: () => {
+      log.flush();
+      process.exit(1);
+    },
   });
 
   await app.listen({ port: config.port, host: config.host });

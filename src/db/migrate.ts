@@ -16,12 +16,15 @@ const MIGRATION_LOCK = 7_253_110_042;
 export async function runMigrations(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
   try {
+    // Waiting for another replica's migrations, or one long migration, is not a stuck statement.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
+    await client.query('RESET statement_timeout');
   } finally {
     client.release();
   }

@@ -1,18 +1,36 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SkyportError } from '../errors.ts';
+import { errorForLog } from '../lib/logErrors.ts';
 
 export function errorBody(code: number, message: string) {
   return { status: { result: 'ERROR', message, code } };
 }
 
-// Connection-level failures of PostgreSQL (server gone, shutting down, too many clients…).
-const DB_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006']);
+// Connection-level failures of PostgreSQL (server gone, shutting down, too many clients…), and the time
+// limits of SKYPORT_DB_*_TIMEOUT: a statement cancelled by statement_timeout (57014), a lock not granted
+// (55P03), a transaction ended by idle_in_transaction_session_timeout (25P03).
+const DB_UNAVAILABLE = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006', '57014', '55P03', '25P03',
+]);
 
-// pg and pg-pool raise these without a code when the server or the pool is gone.
-const DB_UNAVAILABLE_MESSAGE = /^(Cannot use a pool after calling end on the pool|Connection terminated|timeout exceeded when trying to connect)/;
+// pg and pg-pool raise these without a code when the server or the pool is gone, a client of the pool lost
+// its connection between two queries, or a new connection was not open within SKYPORT_DB_CONNECT_TIMEOUT.
+const DB_UNAVAILABLE_MESSAGE =
+  /^(Cannot use a pool after calling end on the pool|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable|Query read timeout|timeout expired$)/;
+
+// PostgreSQL text cannot hold a NUL character (22021), and a NUL in a path segment or a JSON string reaches
+// it as is: that is a bad request, not a failure of Skyport.
+const NUL_IN_TEXT = '22021';
+
+function hasCode(error: unknown, wanted: string): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === wanted) return true;
+  }
+  return false;
+}
 
 /** True when `error`, or an error it wraps (drizzle wraps driver errors in `cause`), says the database is unreachable. */
-function databaseUnavailable(error: unknown): boolean {
+export function databaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if ((typeof code === 'string' && DB_UNAVAILABLE.has(code)) || DB_UNAVAILABLE_MESSAGE.test(e.message)) return true;
@@ -38,6 +56,31 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   return send(reply, error.statusCode && error.statusCode < 500 ? error.statusCode : 400, error.message);
 }
 
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  // Node's HTTP parser stops at --max-http-header-size (16 KiB by default) for the request line and headers.
+  HPE_HEADER_OVERFLOW: [431, 'the request line and headers are larger than this server accepts (16 KiB); a URL that long names nothing here'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request was not received in time'],
+};
+
+/**
+ * Fastify's `clientErrorHandler` option: requests Node's HTTP parser rejects before Fastify sees them (a URL
+ * or headers over the size limit, a request that is not HTTP), answered in the envelope like everything else.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket) {
+  // A connection reset has nobody left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'the request is not valid HTTP'];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${code} ${code === 431 ? 'Request Header Fields Too Large' : code === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 /**
  * One place that turns every failure into the Wavefront error envelope. Client errors keep their message;
  * server errors are logged with the request id and answered with that id only (no stack, no SQL).
@@ -60,12 +103,15 @@ export function installErrorHandler(app: FastifyInstance) {
         : error.message;
       return send(reply, status, message);
     }
+    if (hasCode(error, NUL_IN_TEXT)) {
+      return send(reply, 400, 'the request holds a NUL character (\\u0000 or %00), which no value may contain');
+    }
     if (databaseUnavailable(error)) {
-      request.log.error({ err: error }, 'database unavailable');
+      request.log.error({ err: errorForLog(error) }, 'database unavailable');
       reply.header('retry-after', '5');
       return send(reply, 503, `the database is unavailable; retry later (request id ${request.id})`);
     }
-    request.log.error({ err: error }, 'request failed');
+    request.log.error({ err: errorForLog(error) }, 'request failed');
     return send(reply, 500, `internal error (request id ${request.id})`);
   });
 

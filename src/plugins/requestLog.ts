@@ -16,9 +16,17 @@ export class RequestLogController extends LogController {
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
     if (this.isLogDisabled(request)) return;
-    const req = { method: request.method, url: request.url };
+    const req = { method: request.method, url: redactUrl(request.url) };
     if (error) reply.log.error({ req, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
     else if (reply.statusCode < 500 && PROBES.has(request.url)) reply.log.debug({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
     else reply.log.info({ req, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
+}
+
+// Query parameters that may carry a token (some clients put it in the URL when they cannot set a header).
+const SECRET_QUERY = /([?&](?:token|api_key|apikey|access_token|x-auth-token|auth_token)=)[^&#]*/gi;
+
+/** The URL as logged: the values of token-like query parameters replaced by [Redacted]. */
+export function redactUrl(url: string): string {
+  return url.includes('=') ? url.replace(SECRET_QUERY, '$1[Redacted]') : url;
 }

@@ -10,6 +10,7 @@ const LOGO_SVG =
   '<text x="42" y="28" font-family="sans-serif" font-size="20" font-weight="bold" fill="#ffffff">Skyport</text></svg>';
 const FAVICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40"><path d="M2 34 L20 6 L38 34 Z" fill="#4fa3e0"/><path d="M12 34 L26 16 L38 34 Z" fill="#1b5e8c"/></svg>';
+import { installSecurityHeaders } from './securityHeaders.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -71,13 +72,17 @@ export async function installSwagger(app: FastifyInstance) {
       return { schema: transformed as typeof schema, url };
     },
   });
-  await app.register(swaggerUi, {
-    routePrefix: '/api-docs',
-    uiConfig: { persistAuthorization: true, deepLinking: true },
-    logo: { type: 'image/svg+xml', content: Buffer.from(LOGO_SVG) },
-    theme: {
-      title: 'Skyport API',
-      favicon: [{ filename: 'favicon.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: Buffer.from(FAVICON_SVG) }],
-    },
+  // Swagger UI in a context of its own, with the security headers of a web page (see securityHeaders.ts).
+  await app.register(async (docs) => {
+    await installSecurityHeaders(docs);
+    await docs.register(swaggerUi, {
+      routePrefix: '/api-docs',
+      uiConfig: { persistAuthorization: true, deepLinking: true },
+      logo: { type: 'image/svg+xml', content: Buffer.from(LOGO_SVG) },
+      theme: {
+        title: 'Skyport API',
+        favicon: [{ filename: 'favicon.svg', rel: 'icon', sizes: 'any', type: 'image/svg+xml', content: Buffer.from(FAVICON_SVG) }],
+      },
+    });
   });
 }

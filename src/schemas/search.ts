@@ -33,7 +33,7 @@ export const Sorting = Type.Object(
 
 export const SortableSearchRequest = Type.Object(
   {
-    query: Type.Optional(Type.Array(ref(SearchQuery), { maxItems: 50, description: 'Conditions, AND-ed' })),
+    query: Type.Optional(Type.Array(ref(SearchQuery), { maxItems: 50, description: 'Conditions, AND-ed; at most 400 values in all of them' })),
     sort: Type.Optional(ref(Sorting)),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Index of the first result (default 0)' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Page size (default 100, at most 1000)' })),
@@ -43,7 +43,7 @@ export const SortableSearchRequest = Type.Object(
 export type SortableSearchRequest = Static<typeof SortableSearchRequest>;
 
 const facetQueryFields = {
-  query: Type.Optional(Type.Array(ref(SearchQuery), { maxItems: 50, description: 'Conditions, AND-ed, selecting the integrations whose values are listed' })),
+  query: Type.Optional(Type.Array(ref(SearchQuery), { maxItems: 50, description: 'Conditions, AND-ed, selecting the integrations whose values are listed; at most 400 values in all of them' })),
   facetQuery: Type.Optional(Type.String({ maxLength: 1024, description: 'Keep only facet values that match this text' })),
   facetQueryMatchingMethod: Type.Optional(Type.String({ maxLength: 16, description: 'How facetQuery matches: EXACT, CONTAINS (default) or STARTSWITH' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'How many values to return per facet (default 100)' })),

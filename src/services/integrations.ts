@@ -6,7 +6,7 @@ import type { CloudIntegrationWrite } from '../schemas/cloudIntegration.ts';
 import { badRequest, notFound } from '../errors.ts';
 import type { Principal } from './tokens.ts';
 import type { ExternalIdService } from './externalIds.ts';
-import type { CredentialCheck } from './credentialCheck.ts';
+import { bucketOf, type CredentialCheck } from './credentialCheck.ts';
 import { readIntegrationInput, normalizeService, CONFIG_KEY } from './integrationInput.ts';
 import { toCloudIntegration } from './integrationView.ts';
 
@@ -46,7 +46,7 @@ export function createIntegrationService(deps: Deps) {
       // forceSave there is no AWS call to spare, and bind() makes the same checks.
       if (!input.forceSave) {
         await externalIds.precheck(p.customerId, externalId, input.roleArn);
-        await credentialCheck({ roleArn: input.roleArn, externalId });
+        await credentialCheck({ roleArn: input.roleArn, externalId, bucket: bucketOf(input.service, input.config) });
       }
       const now = clock.now();
       const row = await db.transaction(async (tx) => {
@@ -100,17 +100,20 @@ export function createIntegrationService(deps: Deps) {
       }
       const roleChanged = input.roleArn !== current.roleArn;
       if (roleChanged && !input.forceSave) {
-        await credentialCheck({ roleArn: input.roleArn, externalId: current.externalId });
+        await credentialCheck({ roleArn: input.roleArn, externalId: current.externalId, bucket: bucketOf(service, input.config) });
       }
       return changeLocked(p, id, async (row, tx) => {
         if (roleChanged) {
+          // Rebind first: it locks the external ID's row, which a create takes too (bind) before it adds an
+          // integration with that ID. The check below then sees every committed create, and a create that
+          // waits for the lock sees the new role. A 400 rolls the rebinding back.
+          await externalIds.rebind(tx, p.customerId, row.externalId, input.roleArn);
           const other = await queries.otherRoleForExternalId(tx, p.customerId, row.externalId, input.roleArn, row.id);
           if (other) {
             throw badRequest(
               `externalId "${row.externalId}" is also used by integration ${other.id} with role ${other.roleArn}; one external ID can back integrations of one role only`,
             );
           }
-          await externalIds.rebind(tx, p.customerId, row.externalId, input.roleArn);
         }
         return queries.update(tx, p.customerId, id, {
           name: input.name,

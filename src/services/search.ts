@@ -77,7 +77,17 @@ function condition(q: Condition, index: number): SQL {
   return q.negated ? not(matched) : matched;
 }
 
+/**
+ * Most values one search may hold in all its conditions (`value` and `values`): each becomes a bind
+ * parameter or two, and PostgreSQL takes at most 65,535 per statement.
+ */
+export const MAX_SEARCH_VALUES = 400;
+
 function whereOf(p: Principal, trashed: boolean, query: Condition[] | undefined): SQL {
+  const total = (query ?? []).reduce((n, q) => n + (q.values?.length ?? 0) + (q.value !== undefined ? 1 : 0), 0);
+  if (total > MAX_SEARCH_VALUES) {
+    throw badRequest(`a search may hold at most ${MAX_SEARCH_VALUES} values in all its query conditions (value and values); this one has ${total}`);
+  }
   return and(
     eq(integrations.customerId, p.customerId),
     eq(integrations.inTrash, trashed),

@@ -21,6 +21,16 @@ export const API_TEST_ROLES = [
   'arn:aws:iam::123456789012:role/tf',
 ];
 
+/** CloudTrail buckets (name, region) that exist in the API tests' simulated AWS, readable by every test role. */
+export const API_TEST_BUCKETS = [
+  ['acme-trail', 'us-east-1'],
+  ['acme-trail-logs', 'us-east-1'],
+  ['my.trail-bucket-01', 'eu-central-1'],
+  ['tf-trail', 'us-west-2'],
+  ['my.bucket-1', 'eu-central-1'],
+  ['logs0', 'ap-southeast-2'],
+] as const;
+
 export type Call = ReturnType<typeof client>;
 export type Res = Awaited<ReturnType<Call>>;
 
@@ -42,6 +52,8 @@ export async function startApiAws(t: Pick<TestContext, 'after'>): Promise<TestAw
     if (!m) throw new Error(`not an IAM role ARN of the aws partition: ${roleArn}`);
     aws.sim.createRole({ accountId: m[1], name: m[2], trustedPrincipals: [aws.skyportArn] });
   }
+  // The CloudTrail buckets the API tests name: the create-time check looks for them (HeadBucket).
+  for (const [name, region] of API_TEST_BUCKETS) aws.sim.createBucket({ name, region, accountId: '123456789012', readers: ['*'] });
   return aws;
 }
 

@@ -26,4 +26,13 @@ export function credentialsErrorEvent(run: ClaimedRun, errorMessage: string, now
 
 export type CredentialsErrorEvent = ReturnType<typeof credentialsErrorEvent>;
 
+/**
+ * The SYSTEM event of a lasting collection failure that is not about credentials (a CloudTrail bucket that was
+ * deleted, say): open while runs fail, ended by the next successful run. The integration stays enabled.
+ */
+export function collectionErrorEvent(run: ClaimedRun, errorMessage: string, nowMs: number) {
+  const event = credentialsErrorEvent(run, errorMessage, nowMs);
+  return { ...event, name: `Collection Error: ${run.name}`, annotations: { ...event.annotations, type: 'collection-error' } };
+}
+
 export const isOngoing = (event: Record<string, unknown> | null): boolean => event?.runningState === 'ONGOING';

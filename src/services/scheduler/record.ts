@@ -8,7 +8,7 @@ import { uuidv7 } from '../../lib/uuidv7.ts';
 import type { ClassifiedAwsError } from '../aws/errors.ts';
 import type { CollectedEvent, CollectResult } from '../collectors/types.ts';
 import { backoffMs, nextSlot } from './timing.ts';
-import { credentialsErrorEvent, isOngoing } from './events.ts';
+import { collectionErrorEvent, credentialsErrorEvent, isOngoing, type CredentialsErrorEvent } from './events.ts';
 
 export type RunOutcome = 'ok' | 'partial' | 'credentials' | 'transient' | 'error' | 'lost';
 
@@ -63,6 +63,23 @@ export function createRecorder(deps: RecordDeps) {
     });
   }
 
+  /** Stores `event` as an ONGOING system event of the run's integration. */
+  async function openEvent(tx: Parameters<Parameters<Db['transaction']>[0]>[0], run: ClaimedRun, event: CredentialsErrorEvent, nowMs: number) {
+    await insertEvents(tx, [{
+      id: event.id,
+      customerId: run.customerId,
+      integrationId: run.id,
+      name: event.name,
+      startMs: nowMs,
+      runningState: 'ONGOING',
+      annotations: event.annotations,
+      tags: [],
+      hosts: [],
+      createdMs: nowMs,
+      updatedMs: nowMs,
+    }]);
+  }
+
   return {
     async success(run: ClaimedRun, result: CollectResult, nowMs: number, meta?: RunMeta): Promise<{ outcome: RunOutcome; points: number; series: number; events: number }> {
       const transientParts = result.partialErrors.filter((e) => e.kind === 'transient');
@@ -85,7 +102,11 @@ export function createRecorder(deps: RecordDeps) {
           eventsStored = await insertEvents(tx, eventRows(run.customerId, run.id, result.events, nowMs));
         }
         await queries.saveCursors(tx, run.id, result.cursors, nowMs);
-        const endedEvent = isOngoing(run.lastErrorEvent)
+        // A part that fails for a lasting reason (a deleted bucket) keeps, or opens, the integration's event.
+        const lasting = result.partialErrors.find((e) => e.kind === 'other');
+        const opened = lasting && !isOngoing(run.lastErrorEvent) ? collectionErrorEvent(run, `${lasting.scope}: ${describe(lasting)}`, nowMs) : undefined;
+        if (opened) await openEvent(tx, run, opened, nowMs);
+        const endedEvent = !lasting && isOngoing(run.lastErrorEvent)
           ? { ...run.lastErrorEvent, runningState: 'ENDED', endTime: nowMs, updatedEpochMillis: nowMs }
           : undefined;
         if (endedEvent) await endEvent(tx, run.customerId, String(run.lastErrorEvent!.id), nowMs);
@@ -95,7 +116,7 @@ export function createRecorder(deps: RecordDeps) {
           lastMetricCount: result.metricCount,
           ...(result.newestMs !== undefined ? { lastReceivedDataPointMs: result.newestMs } : {}),
           ...(problems.length > 0 ? { lastError: problems.join('; ').slice(0, 4000), lastErrorMs: nowMs } : {}),
-          ...(endedEvent ? { lastErrorEvent: endedEvent } : {}),
+          ...(endedEvent || opened ? { lastErrorEvent: endedEvent ?? opened } : {}),
           consecutiveFailures: failures,
           nextRunAt: new Date(next),
         });
@@ -116,21 +137,7 @@ export function createRecorder(deps: RecordDeps) {
       const message = describe(error);
       const event = isOngoing(run.lastErrorEvent) ? undefined : credentialsErrorEvent(run, message, nowMs);
       const held = await guarded(run, async (tx) => {
-        if (event) {
-          await insertEvents(tx, [{
-            id: event.id,
-            customerId: run.customerId,
-            integrationId: run.id,
-            name: event.name,
-            startMs: nowMs,
-            runningState: 'ONGOING',
-            annotations: event.annotations,
-            tags: [],
-            hosts: [],
-            createdMs: nowMs,
-            updatedMs: nowMs,
-          }]);
-        }
+        if (event) await openEvent(tx, run, event, nowMs);
         await queries.finish(tx, run.id, {
           disabled: true,
           lastError: message,
@@ -151,7 +158,10 @@ export function createRecorder(deps: RecordDeps) {
       const next = transient
         ? nowMs + backoffMs(intervalOf(run), failures)
         : nextSlot(run.id, intervalOf(run), spreadOf(run), nowMs);
+      // A failure that does not pass by itself (unlike throttling or a timeout) opens an event, once.
+      const event = error.kind === 'other' && !isOngoing(run.lastErrorEvent) ? collectionErrorEvent(run, describe(error), nowMs) : undefined;
       const held = await guarded(run, async (tx) => {
+        if (event) await openEvent(tx, run, event, nowMs);
         await queries.finish(tx, run.id, {
           lastError: describe(error),
           lastErrorMs: nowMs,
@@ -159,6 +169,7 @@ export function createRecorder(deps: RecordDeps) {
           lastProcessorId: owner,
           consecutiveFailures: failures,
           nextRunAt: new Date(next),
+          ...(event ? { lastErrorEvent: event } : {}),
         });
         await insertRun(tx, runRow(run, meta, owner, nowMs, { status: transient ? 'transient' : 'error', error: describe(error) }));
       });
