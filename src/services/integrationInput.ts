@@ -1,6 +1,7 @@
 import type { CloudIntegrationWrite } from '../schemas/cloudIntegration.ts';
 import { CloudTrailConfiguration, CloudWatchConfiguration, EC2Configuration } from '../schemas/cloudIntegration.ts';
 import { badRequest } from '../errors.ts';
+import { assertUserRegex } from '../lib/userRegex.ts';
 
 export const AWS_SERVICES = ['CLOUDWATCH', 'CLOUDTRAIL', 'EC2'] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
@@ -87,12 +88,7 @@ export function readIntegrationInput(body: CloudIntegrationWrite, mode: 'create'
 
   for (const field of REGEX_FIELDS) {
     const pattern = config[field];
-    if (typeof pattern !== 'string' || pattern === '') continue;
-    try {
-      new RegExp(pattern, 'i');
-    } catch (err) {
-      throw badRequest(`${key}.${field} is not a valid regular expression: ${(err as Error).message}`);
-    }
+    if (typeof pattern === 'string') assertUserRegex(pattern, `${key}.${field}`);
   }
   for (const field of TAG_EXPR_FIELDS) {
     if (typeof config[field] === 'string') parseTagExpr(`${key}.${field}`, config[field] as string);

@@ -1,3 +1,5 @@
+import type { UserRegex } from '../../lib/userRegex.ts';
+
 /**
  * Naming rules shared by the AWS collectors (Wavefront's, see DESIGN.md "Naming"): metric name parts,
  * EC2 source names from host-name tags, and which AWS resource tags become point tags.
@@ -34,19 +36,10 @@ export function hostNameOf(tags: Readonly<Record<string, string>>, hostNameTags:
 }
 
 /**
- * Compiles a user regular expression that must match a whole text (Wavefront: "must be a complete match"),
- * case-insensitively. Empty or unset: undefined (no filter).
- */
-export function wholeMatchRegex(pattern: unknown): RegExp | undefined {
-  if (typeof pattern !== 'string' || pattern === '') return undefined;
-  return new RegExp(`^(?:${pattern})$`, 'i');
-}
-
-/**
  * Copies the AWS resource tags whose key matches `keyFilter` (a whole-match regex) into `into`; without a
  * filter nothing is copied (Wavefront: no AWS tags become point tags unless pointTagFilterRegex is set).
  */
-export function addResourceTags(into: Record<string, string>, tags: Readonly<Record<string, string>> | undefined, keyFilter: RegExp | undefined): void {
+export function addResourceTags(into: Record<string, string>, tags: Readonly<Record<string, string>> | undefined, keyFilter: UserRegex | undefined): void {
   if (!tags || !keyFilter) return;
   for (const key in tags) if (keyFilter.test(key)) into[key] = tags[key];
 }

@@ -4,6 +4,7 @@
  */
 import type { CollectedEvent, CollectedPoint } from '../types.ts';
 import { metricPart } from '../naming.ts';
+import { compileUserRegex } from '../../../lib/userRegex.ts';
 import type { CloudTrailRecord } from './records.ts';
 
 const READ_ONLY_NAME = /^(Describe|Get|List)/;
@@ -20,7 +21,7 @@ export type RecordFilter = (record: CloudTrailRecord) => boolean;
  */
 export function compileFilter(filterRule: unknown): RecordFilter {
   if (typeof filterRule === 'string' && filterRule !== '') {
-    const re = new RegExp(filterRule, 'i');
+    const re = compileUserRegex(filterRule, 'cloudTrail.filterRule', 'anywhere');
     return (r) => re.test(`${text(r.eventSource)}:${text(r.eventName)}`);
   }
   return (r) => {

@@ -1,6 +1,7 @@
 import { attachedInstanceId, type Ec2Inventory } from '../inventory.ts';
 import { addResourceTags, hostNameOf } from '../naming.ts';
 import type { ListedMetric } from './listMetrics.ts';
+import type { UserRegex } from '../../../lib/userRegex.ts';
 
 /**
  * Source and point tags of a CloudWatch metric's series (Wavefront's rules):
@@ -26,7 +27,7 @@ export interface NamingContext {
   region: string;
   inventory: Ec2Inventory | undefined;
   hostNameTags: readonly string[];
-  pointTagFilter: RegExp | undefined;
+  pointTagFilter: UserRegex | undefined;
   additionalTags: Record<string, string> | null;
 }
 

@@ -1,6 +1,6 @@
 import { parseTagExpr } from '../../integrationInput.ts';
 import type { Ec2Inventory } from '../inventory.ts';
-import { wholeMatchRegex } from '../naming.ts';
+import { optionalUserRegex, type UserRegex } from '../../../lib/userRegex.ts';
 import type { ListedMetric } from './listMetrics.ts';
 import { resolveNamespaces } from './namespaces.ts';
 
@@ -52,9 +52,9 @@ export function bitCount(mask: number): number {
 export interface CloudWatchSelection {
   /** null: every namespace the account has. */
   namespaces: string[] | null;
-  metricFilter?: RegExp;
-  pointTagFilter?: RegExp;
-  s3BucketFilter?: RegExp;
+  metricFilter?: UserRegex;
+  pointTagFilter?: UserRegex;
+  s3BucketFilter?: UserRegex;
   instanceSelection?: Array<[string, string]>;
   volumeSelection?: Array<[string, string]>;
   additionalTags: Record<string, string> | null;
@@ -69,12 +69,14 @@ function selectionPairs(field: string, map: unknown, expr: unknown): Array<[stri
   return pairs.length > 0 ? pairs : undefined;
 }
 
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 export function compileSelection(config: Record<string, unknown>, additionalTags: Record<string, string> | null): CloudWatchSelection {
   return {
     namespaces: resolveNamespaces(config.namespaces),
-    metricFilter: wholeMatchRegex(config.metricFilterRegex),
-    pointTagFilter: wholeMatchRegex(config.pointTagFilterRegex),
-    s3BucketFilter: wholeMatchRegex(config.s3BucketNameFilterRegex),
+    metricFilter: optionalUserRegex(text(config.metricFilterRegex), 'cloudWatch.metricFilterRegex', 'whole'),
+    pointTagFilter: optionalUserRegex(text(config.pointTagFilterRegex), 'cloudWatch.pointTagFilterRegex', 'whole'),
+    s3BucketFilter: optionalUserRegex(text(config.s3BucketNameFilterRegex), 'cloudWatch.s3BucketNameFilterRegex', 'whole'),
     instanceSelection: selectionPairs('cloudWatch.instanceSelectionTagsExpr', config.instanceSelectionTags, config.instanceSelectionTagsExpr),
     volumeSelection: selectionPairs('cloudWatch.volumeSelectionTagsExpr', config.volumeSelectionTags, config.volumeSelectionTagsExpr),
     additionalTags: additionalTags && Object.keys(additionalTags).length > 0 ? additionalTags : null,
@@ -89,7 +91,7 @@ export interface SelectedMetric {
 }
 
 /** The outputs of a metric that pass metricFilterRegex (0: none, the metric is not requested). */
-export function outputsOf(m: ListedMetric, filter: RegExp | undefined): number {
+export function outputsOf(m: ListedMetric, filter: UserRegex | undefined): number {
   if (!filter) return ALL_OUTPUTS;
   let mask = 0;
   for (let i = 0; i < OUTPUT_STATS.length; i++) if (filter.test(m.prefix + OUTPUT_STATS[i])) mask |= 1 << i;

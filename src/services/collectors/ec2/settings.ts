@@ -1,5 +1,6 @@
 import { parseTagExpr } from '../../integrationInput.ts';
-import { DEFAULT_HOST_NAME_TAGS, wholeMatchRegex } from '../naming.ts';
+import { optionalUserRegex, type UserRegex } from '../../../lib/userRegex.ts';
+import { DEFAULT_HOST_NAME_TAGS } from '../naming.ts';
 
 /**
  * An EC2 integration's `ec2` config object, compiled once per run (SPEC.md §4):
@@ -16,8 +17,8 @@ export interface Ec2Settings {
   hostNameTags: readonly string[];
   instanceSelection?: Array<[string, string]>;
   volumeSelection?: Array<[string, string]>;
-  metricFilter?: RegExp;
-  pointTagFilter?: RegExp;
+  metricFilter?: UserRegex;
+  pointTagFilter?: UserRegex;
   limits: boolean;
   additionalTags: Record<string, string> | null;
 }
@@ -28,6 +29,8 @@ function selection(field: string, expr: unknown): Array<[string, string]> | unde
   return pairs.length > 0 ? pairs : undefined;
 }
 
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 export function compileEc2Settings(config: Record<string, unknown>, additionalTags: Record<string, string> | null): Ec2Settings {
   const hostNameTags = Array.isArray(config.hostNameTags)
     ? config.hostNameTags.filter((t): t is string => typeof t === 'string' && t.trim() !== '')
@@ -37,8 +40,8 @@ export function compileEc2Settings(config: Record<string, unknown>, additionalTa
     hostNameTags,
     instanceSelection: selection('ec2.instanceSelectionTagsExpr', config.instanceSelectionTagsExpr),
     volumeSelection: selection('ec2.volumeSelectionTagsExpr', config.volumeSelectionTagsExpr),
-    metricFilter: wholeMatchRegex(config.metricFilterRegex),
-    pointTagFilter: wholeMatchRegex(config.pointTagFilterRegex),
+    metricFilter: optionalUserRegex(text(config.metricFilterRegex), 'ec2.metricFilterRegex', 'whole'),
+    pointTagFilter: optionalUserRegex(text(config.pointTagFilterRegex), 'ec2.pointTagFilterRegex', 'whole'),
     limits: namespaces.some((n) => typeof n === 'string' && n.trim().toUpperCase() === 'LIMITS'),
     additionalTags: additionalTags && Object.keys(additionalTags).length > 0 ? additionalTags : null,
   };
