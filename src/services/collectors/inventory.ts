@@ -1,5 +1,5 @@
 import { DescribeInstancesCommand, DescribeVolumesCommand, type EC2Client, type Tag } from '@aws-sdk/client-ec2';
-import { createTtlCache, type TtlCache } from './cloudwatch/ttlCache.ts';
+import { createTtlCache, type TtlCache } from './ttlCache.ts';
 
 /**
  * The EC2 inventory of one account and region (DescribeInstances / DescribeVolumes, every page, MaxResults

@@ -4,7 +4,7 @@ import { packBatches } from '../../../src/services/collectors/cloudwatch/getMetr
 import type { ListedMetric } from '../../../src/services/collectors/cloudwatch/listMetrics.ts';
 import { resolveNamespace, resolveNamespaces, serviceOfNamespace } from '../../../src/services/collectors/cloudwatch/namespaces.ts';
 import { admit, compileSelection, fetchMaskOf, outputsOf, type SelectedMetric } from '../../../src/services/collectors/cloudwatch/selection.ts';
-import { createTtlCache } from '../../../src/services/collectors/cloudwatch/ttlCache.ts';
+import { createTtlCache } from '../../../src/services/collectors/ttlCache.ts';
 import { parsePosition, windowFor } from '../../../src/services/collectors/cloudwatch/windows.ts';
 import { hostNameOf, metricPart } from '../../../src/services/collectors/naming.ts';
 

@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { classifyAwsError } from '../../aws/errors.ts';
-import { mapLimit } from '../cloudwatch/concurrency.ts';
+import { mapLimit } from '../concurrency.ts';
 import type { CollectedEvent, CollectedPoint, CollectInput, CollectResult, Collector } from '../types.ts';
 import { advance, formatPosition, planDays, type DayPlan } from './cursor.ts';
 import { compileFilter, counterFields, MinuteCounts, toEvent, type RecordFilter } from './events.ts';

@@ -2,11 +2,11 @@ import { classifyAwsError } from '../../aws/errors.ts';
 import { createInventoryCache, type Ec2Inventory, type Ec2Volume, type InventoryCache } from '../inventory.ts';
 import { DEFAULT_HOST_NAME_TAGS } from '../naming.ts';
 import type { CollectedPoint, CollectInput, CollectResult, Collector } from '../types.ts';
-import { mapLimit } from './concurrency.ts';
+import { mapLimit } from '../concurrency.ts';
 import { fetchBatch, packBatches, type FetchedMetric } from './getMetricData.ts';
 import { createListMetricsCache, type ListedMetric } from './listMetrics.ts';
 import { identify, type NamingContext, type SeriesIdentity } from './naming.ts';
-import { createRegionsCache, homeRegion } from './regions.ts';
+import { createRegionsCache, homeRegion } from '../regions.ts';
 import {
   admit,
   compileSelection,

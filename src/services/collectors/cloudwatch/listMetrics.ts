@@ -1,7 +1,7 @@
 import { ListMetricsCommand, type CloudWatchClient, type Metric } from '@aws-sdk/client-cloudwatch';
 import { metricPart } from '../naming.ts';
 import { serviceOfNamespace } from './namespaces.ts';
-import { createTtlCache } from './ttlCache.ts';
+import { createTtlCache } from '../ttlCache.ts';
 
 /**
  * Discovery: ListMetrics with RecentlyActive=PT3H (metrics with data in the last 3 hours; AWS would otherwise

@@ -1,6 +1,6 @@
 import { classifyAwsError } from '../../aws/errors.ts';
-import { mapLimit } from '../cloudwatch/concurrency.ts';
-import { createRegionsCache, homeRegion } from '../cloudwatch/regions.ts';
+import { mapLimit } from '../concurrency.ts';
+import { createRegionsCache, homeRegion } from '../regions.ts';
 import { createInventoryCache, INVENTORY_TTL_MS, type InventoryCache } from '../inventory.ts';
 import type { CollectedPoint, CollectInput, CollectResult, Collector } from '../types.ts';
 import { describeAccountLimits } from './limits.ts';

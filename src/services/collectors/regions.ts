@@ -1,5 +1,5 @@
 import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { classifyAwsError } from '../../aws/errors.ts';
+import { classifyAwsError } from '../aws/errors.ts';
 import { createTtlCache } from './ttlCache.ts';
 
 /**
