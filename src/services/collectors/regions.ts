@@ -38,3 +38,5 @@ export function createRegionsCache(opts: { ttlMs: number; maxEntries: number }) 
     },
   };
 }
+
+export type RegionsCache = ReturnType<typeof createRegionsCache>;

@@ -19,6 +19,8 @@ interface Entry<V> {
 
 export function createTtlCache<V>(opts: {
   ttlMs: number;
+  /** How long this value is kept, when it depends on the value (default `ttlMs`). */
+  ttlOf?: (value: V) => number;
   maxEntries: number;
   /** When a reload fails and this says so, the expired value is served instead (and kept for a retry next time). */
   staleOnError?: (error: unknown) => boolean;
@@ -42,7 +44,7 @@ export function createTtlCache<V>(opts: {
       const pending = load().then(
         (value) => {
           entries.delete(key);
-          entries.set(key, { value, has: true, expires: now + opts.ttlMs });
+          entries.set(key, { value, has: true, expires: now + (opts.ttlOf ? opts.ttlOf(value) : opts.ttlMs) });
           evict(now);
           return value;
         },

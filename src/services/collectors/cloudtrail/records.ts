@@ -83,57 +83,26 @@ export class RecordsSplitter {
     return this.bytes;
   }
 
+  // Positions within the chunk being pushed: where the record or key being captured starts (-1: none), and the
+  // next quote and backslash found by indexOf (reused until passed, so a run of short strings costs one search).
+  private recordStart = -1;
+  private keyStart = -1;
+  private nextQuote = -1;
+  private nextBackslash = -1;
+
   push(buf: Buffer): void {
     const n = buf.length;
     this.bytes += n;
+    this.recordStart = this.capturing ? 0 : -1;
+    this.keyStart = this.keyParts ? 0 : -1;
+    this.nextQuote = -1;
+    this.nextBackslash = -1;
     let i = 0;
-    let recordStart = this.capturing ? 0 : -1;
-    let keyStart = this.keyParts ? 0 : -1;
-    let nextQuote = -1;
-    let nextBackslash = -1;
     while (i < n) {
       if (this.inString) {
-        if (this.escaped) {
-          this.escaped = false;
-          i++;
-          continue;
-        }
-        if (nextQuote < i) {
-          nextQuote = buf.indexOf(QUOTE, i);
-          if (nextQuote < 0) nextQuote = n;
-        }
-        if (nextBackslash < i) {
-          nextBackslash = buf.indexOf(BACKSLASH, i);
-          if (nextBackslash < 0) nextBackslash = n;
-        }
-        if (nextBackslash < nextQuote) {
-          // An escape: skip the backslash and the byte after it (which may be in the next chunk).
-          if (nextBackslash + 1 >= n) {
-            this.escaped = true;
-            i = n;
-          } else {
-            i = nextBackslash + 2;
-          }
-          continue;
-        }
-        if (nextQuote >= n) {
-          i = n;
-          continue;
-        }
-        // The closing quote.
-        this.inString = false;
-        if (this.keyParts) {
-          this.keyParts.push(buf.subarray(keyStart, nextQuote));
-          const key = Buffer.concat(this.keyParts).toString('utf8');
-          this.keyParts = undefined;
-          keyStart = -1;
-          this.valueIsRecords = key === RECORDS_KEY;
-          this.top = Top.Colon;
-        }
-        i = nextQuote + 1;
+        i = this.skipString(buf, i, n);
         continue;
       }
-
       const c = buf[i];
       if (isSpace(c)) {
         i++;
@@ -144,76 +113,120 @@ export class RecordsSplitter {
         if (c !== OPEN_OBJECT) throw new LogFormatError('not a CloudTrail log file: the document is not a JSON object');
         this.started = true;
       }
-
-      if (this.depth === 1) {
-        // Directly inside the top-level object: keys, colons, values, commas.
-        switch (this.top) {
-          case Top.Key:
-            if (c === QUOTE) {
-              this.inString = true;
-              this.keyParts = [];
-              keyStart = i + 1;
-              i++;
-              continue;
-            }
-            if (c === CLOSE_OBJECT) break; // `{}` or a trailing `}` (handled below)
-            throw new LogFormatError('malformed JSON: expected a key in the top-level object');
-          case Top.Colon:
-            if (c !== COLON) throw new LogFormatError('malformed JSON: expected ":" after a key');
-            this.top = Top.Value;
-            i++;
-            continue;
-          case Top.Value:
-            this.top = Top.AfterValue;
-            if (c === OPEN_ARRAY && this.valueIsRecords) this.recordsDepth = 2;
-            break; // the value's first byte is handled below
-          case Top.AfterValue:
-            if (c === COMMA) {
-              this.top = Top.Key;
-              i++;
-              continue;
-            }
-            break;
-        }
+      if (this.depth === 1 && this.topLevel(c, i)) {
+        i++;
+        continue;
       }
-
-      switch (c) {
-        case QUOTE:
-          this.inString = true;
-          break;
-        case OPEN_OBJECT:
-        case OPEN_ARRAY:
-          if (c === OPEN_OBJECT && this.recordsDepth !== 0 && this.depth === this.recordsDepth) {
-            recordStart = i;
-            this.capturing = true;
-          }
-          this.depth++;
-          if (this.depth === 1) this.top = Top.Key;
-          break;
-        case CLOSE_OBJECT:
-        case CLOSE_ARRAY:
-          if (this.depth === 0) throw new LogFormatError('malformed JSON: unbalanced brackets');
-          this.depth--;
-          if (this.depth === 0) this.finished = true;
-          if (this.capturing && this.depth === this.recordsDepth) {
-            this.emit(buf, recordStart, i + 1);
-            recordStart = -1;
-          } else if (this.recordsDepth !== 0 && this.depth === this.recordsDepth - 1) {
-            this.recordsDepth = 0; // the Records array closed
-          }
-          break;
-        default:
-          break; // numbers, literals, commas and colons below the top level
-      }
+      this.structural(buf, c, i);
       i++;
     }
-    if (this.capturing && recordStart >= 0) {
-      const part = buf.subarray(recordStart, n);
+    if (this.capturing && this.recordStart >= 0) {
+      const part = buf.subarray(this.recordStart, n);
       this.partBytes += part.length;
       if (this.partBytes > this.maxRecordBytes) throw new LogFormatError(`a record is larger than ${this.maxRecordBytes} bytes`);
       this.parts.push(part);
     }
-    if (this.keyParts && keyStart >= 0) this.keyParts.push(buf.subarray(keyStart, n));
+    if (this.keyParts && this.keyStart >= 0) this.keyParts.push(buf.subarray(this.keyStart, n));
+  }
+
+  /** Inside a string from `i`: returns where scanning goes on (after the closing quote, or the chunk's end). */
+  private skipString(buf: Buffer, i: number, n: number): number {
+    if (this.escaped) {
+      this.escaped = false;
+      return i + 1;
+    }
+    if (this.nextQuote < i) {
+      this.nextQuote = buf.indexOf(QUOTE, i);
+      if (this.nextQuote < 0) this.nextQuote = n;
+    }
+    if (this.nextBackslash < i) {
+      this.nextBackslash = buf.indexOf(BACKSLASH, i);
+      if (this.nextBackslash < 0) this.nextBackslash = n;
+    }
+    if (this.nextBackslash < this.nextQuote) {
+      // An escape: skip the backslash and the byte after it (which may be in the next chunk).
+      if (this.nextBackslash + 1 >= n) {
+        this.escaped = true;
+        return n;
+      }
+      return this.nextBackslash + 2;
+    }
+    if (this.nextQuote >= n) return n;
+    // The closing quote.
+    this.inString = false;
+    if (this.keyParts) {
+      this.keyParts.push(buf.subarray(this.keyStart, this.nextQuote));
+      const key = Buffer.concat(this.keyParts).toString('utf8');
+      this.keyParts = undefined;
+      this.keyStart = -1;
+      this.valueIsRecords = key === RECORDS_KEY;
+      this.top = Top.Colon;
+    }
+    return this.nextQuote + 1;
+  }
+
+  /**
+   * Directly inside the top-level object: keys, colons, values, commas. True when the byte at `i` is consumed
+   * here; false when it is also a value's first byte (or the closing brace) for `structural`.
+   */
+  private topLevel(c: number, i: number): boolean {
+    switch (this.top) {
+      case Top.Key:
+        if (c === QUOTE) {
+          this.inString = true;
+          this.keyParts = [];
+          this.keyStart = i + 1;
+          return true;
+        }
+        if (c === CLOSE_OBJECT) return false; // `{}` or a trailing `}`
+        throw new LogFormatError('malformed JSON: expected a key in the top-level object');
+      case Top.Colon:
+        if (c !== COLON) throw new LogFormatError('malformed JSON: expected ":" after a key');
+        this.top = Top.Value;
+        return true;
+      case Top.Value:
+        this.top = Top.AfterValue;
+        if (c === OPEN_ARRAY && this.valueIsRecords) this.recordsDepth = 2;
+        return false;
+      case Top.AfterValue:
+        if (c === COMMA) {
+          this.top = Top.Key;
+          return true;
+        }
+        return false;
+    }
+  }
+
+  /** Strings, brackets and the start and end of a record. */
+  private structural(buf: Buffer, c: number, i: number): void {
+    switch (c) {
+      case QUOTE:
+        this.inString = true;
+        break;
+      case OPEN_OBJECT:
+      case OPEN_ARRAY:
+        if (c === OPEN_OBJECT && this.recordsDepth !== 0 && this.depth === this.recordsDepth) {
+          this.recordStart = i;
+          this.capturing = true;
+        }
+        this.depth++;
+        if (this.depth === 1) this.top = Top.Key;
+        break;
+      case CLOSE_OBJECT:
+      case CLOSE_ARRAY:
+        if (this.depth === 0) throw new LogFormatError('malformed JSON: unbalanced brackets');
+        this.depth--;
+        if (this.depth === 0) this.finished = true;
+        if (this.capturing && this.depth === this.recordsDepth) {
+          this.emit(buf, this.recordStart, i + 1);
+          this.recordStart = -1;
+        } else if (this.recordsDepth !== 0 && this.depth === this.recordsDepth - 1) {
+          this.recordsDepth = 0; // the Records array closed
+        }
+        break;
+      default:
+        break; // numbers, literals, commas and colons below the top level
+    }
   }
 
   /** Checks the document is complete. */

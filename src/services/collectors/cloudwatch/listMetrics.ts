@@ -96,3 +96,5 @@ export function createListMetricsCache(opts: { ttlMs: number; maxEntries: number
     },
   };
 }
+
+export type ListMetricsCache = ReturnType<typeof createListMetricsCache>;

@@ -1,6 +1,5 @@
-import { classifyAwsError } from '../../aws/errors.ts';
-import { mapLimit } from '../concurrency.ts';
-import { createRegionsCache, homeRegion } from '../regions.ts';
+import { fixedRegionsOf, partialErrorsOf, regionsOfRun, runRegions, throwIfCredentialsFailEverywhere, withDefaults, type ScopeFailure } from '../regionRuns.ts';
+import { createRegionsCache } from '../regions.ts';
 import { createInventoryCache, INVENTORY_TTL_MS, type InventoryCache } from '../inventory.ts';
 import type { CollectedPoint, CollectInput, CollectResult, Collector } from '../types.ts';
 import { describeAccountLimits } from './limits.ts';
@@ -54,21 +53,15 @@ interface RegionRun {
   /** False when the instances could not be described: the region reports nothing. */
   ok: boolean;
   points: CollectedPoint[];
-  failures: Array<{ scope: string; error: unknown }>;
+  failures: ScopeFailure[];
 }
-
-const isCredentialKind = (error: unknown): boolean => {
-  const kind = classifyAwsError(error).kind;
-  return kind === 'credentials' || kind === 'denied';
-};
 
 /** The timestamp of a run's points: `now` aligned down to the minute. */
 export const pointTime = (now: number): number => Math.floor(now / MINUTE) * MINUTE;
 
 export function createEc2Collector(overrides: Partial<Ec2CollectorDeps> = {}): Collector {
-  const d: Ec2CollectorDeps = { ...EC2_DEFAULTS };
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (d as unknown as Record<string, unknown>)[k] = v;
-  const fixedRegions = d.regions && d.regions.length > 0 ? [...d.regions] : undefined;
+  const d = withDefaults(EC2_DEFAULTS as Ec2CollectorDeps, overrides);
+  const fixedRegions = fixedRegionsOf(d.regions);
   const regionsCache = createRegionsCache({ ttlMs: d.regionsTtlMs, maxEntries: d.maxCacheEntries });
   const inventory = d.inventory ?? createInventoryCache({ ttlMs: d.inventoryTtlMs, maxEntries: d.maxCacheEntries });
 
@@ -78,7 +71,7 @@ export function createEc2Collector(overrides: Partial<Ec2CollectorDeps> = {}): C
     await input.credentials();
     const settings = compileEc2Settings(target.config, target.additionalTags);
     const owner = target.roleArn;
-    const regions = fixedRegions ?? (await regionsCache.get(owner, aws.ec2(homeRegion(owner)), now, signal));
+    const regions = await regionsOfRun(fixedRegions, regionsCache, { ...input, roleArn: owner });
     const ts = pointTime(now);
     const volumesWanted = wantsVolumes(settings);
 
@@ -109,22 +102,11 @@ export function createEc2Collector(overrides: Partial<Ec2CollectorDeps> = {}): C
       return run;
     };
 
-    const runs = await mapLimit(regions, d.regionConcurrency, collectRegion);
-    signal.throwIfAborted();
-
-    // ---- every region failed on credentials or permissions: the integration's credentials are bad ----------
-    const failed = runs.filter((r) => !r.ok);
-    if (runs.length > 0 && failed.length === runs.length && failed.every((r) => r.failures.every((f) => isCredentialKind(f.error)))) {
-      const all = failed.flatMap((r) => r.failures.map((f) => f.error));
-      throw all.find((e) => classifyAwsError(e).kind === 'credentials') ?? all[0];
-    }
-
+    const runs = await runRegions(regions, d.regionConcurrency, signal, collectRegion);
+    throwIfCredentialsFailEverywhere(runs.map((r) => ({ failures: r.failures, succeeded: r.ok })));
     const points: CollectedPoint[] = [];
-    const partialErrors: CollectResult['partialErrors'] = [];
-    for (const run of runs) {
-      for (const f of run.failures) partialErrors.push({ scope: f.scope, ...classifyAwsError(f.error) });
-      for (const p of run.points) points.push(p);
-    }
+    for (const run of runs) for (const p of run.points) points.push(p);
+    const partialErrors = partialErrorsOf(runs);
     const result: CollectResult = { points, events: [], cursors: new Map(), metricCount: points.length, partialErrors };
     if (points.length > 0) result.newestMs = ts;
     return result;
