@@ -1,13 +1,12 @@
 import type { IntegrationViewRow } from '../db/queries/integrations.ts';
-import type { CloudIntegration } from '../schemas/cloudIntegration.ts';
-import { CONFIG_KEY, type AwsService } from './integrationInput.ts';
+import { CONFIG_KEY, type CloudIntegration } from '../schemas/cloudIntegration.ts';
 
 /**
  * The API shape of a stored integration. Optional fields appear exactly when stored (no invented defaults);
  * the config object always carries baseCredentials.roleArn and .externalId; forceSave always reads false.
  */
 export function toCloudIntegration(row: IntegrationViewRow): CloudIntegration {
-  const key = CONFIG_KEY[row.service as AwsService];
+  const key = CONFIG_KEY[row.service];
   const config = { ...row.config, baseCredentials: { roleArn: row.roleArn, externalId: row.externalId } };
   const out: CloudIntegration = {
     id: row.id,

@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClassifiedAwsError } from '../aws/errors.ts';
 import type { AwsClients } from '../aws/clientFactory.ts';
+import type { AwsService, ServiceConfigs } from '../../schemas/cloudIntegration.ts';
 
 /** A data point as a collector produces it, under Wavefront's naming (see DESIGN.md "Naming"). */
 export interface CollectedPoint {
@@ -25,13 +26,13 @@ export interface CollectedEvent {
   dedupeKey?: string;
 }
 
-/** What a collector knows about the integration it collects. */
-export interface CollectTarget {
+/** What a collector of service `S` knows about the integration it collects. */
+export interface CollectTarget<S extends AwsService> {
   id: string;
   customerId: string;
-  service: 'CLOUDWATCH' | 'CLOUDTRAIL' | 'EC2';
-  /** The service's config object as stored (cloudWatch, cloudTrail or ec2 body). */
-  config: Record<string, unknown>;
+  service: S;
+  /** The service's configuration as stored (checked on write). */
+  config: ServiceConfigs[S];
   additionalTags: Record<string, string> | null;
   roleArn: string;
   externalId: string;
@@ -39,8 +40,8 @@ export interface CollectTarget {
   accountId: string;
 }
 
-export interface CollectInput {
-  target: CollectTarget;
+export interface CollectInput<S extends AwsService> {
+  target: CollectTarget<S>;
   /** AWS SDK clients for this integration's role, per region, rate-limited per account × region × API. */
   aws: AwsClients;
   credentials: AwsCredentialIdentityProvider;
@@ -72,4 +73,7 @@ export interface CollectResult {
  * It reads AWS and nothing else (no database). It throws only for failures of the whole run (e.g. the
  * role cannot be assumed); the error is classified by the caller with classifyAwsError.
  */
-export type Collector = (input: CollectInput) => Promise<CollectResult>;
+export type Collector<S extends AwsService> = (input: CollectInput<S>) => Promise<CollectResult>;
+
+/** One collector per service. */
+export type Collectors = { [S in AwsService]: Collector<S> };

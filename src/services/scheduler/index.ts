@@ -1,18 +1,14 @@
 import type { Db } from '../../db/client.ts';
 import type { ClaimedRun, SchedulerQueries } from '../../db/queries/scheduler.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { AwsClientFactory } from '../aws/clientFactory.ts';
-import { accountOfRole, type RoleCredentials } from '../aws/credentials.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { AwsAccess } from '../aws/access.ts';
 import { classifyAwsError } from '../aws/errors.ts';
-import type { Collector } from '../collectors/types.ts';
+import type { CollectInput, CollectResult, Collectors } from '../collectors/types.ts';
+import type { AwsService } from '../../schemas/cloudIntegration.ts';
 import { createRecorder, type RunOutcome } from './record.ts';
 import type { SchedulerMetrics } from './metrics.ts';
 
-interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
 
 export interface SchedulerDeps {
   db: Db;
@@ -20,9 +16,9 @@ export interface SchedulerDeps {
   clock: Clock;
   /** This replica's id (lastProcessorId, lease owner). */
   owner: string;
-  collectors: Partial<Record<string, Collector>>;
-  credentials: RoleCredentials;
-  clients: AwsClientFactory;
+  collectors: Collectors;
+  /** How runs reach AWS (createAwsAccess). */
+  access: AwsAccess;
   metrics: SchedulerMetrics;
   log: Logger;
   /** Runs at once in this process. */
@@ -44,7 +40,8 @@ export interface SchedulerDeps {
  * and records each result in one lease-guarded transaction. Replicas coordinate only through PostgreSQL.
  */
 export function createScheduler(deps: SchedulerDeps) {
-  const { queries, clock, owner, collectors, credentials, clients, metrics, log, concurrency, leaseMs } = deps;
+  const { queries, clock, owner, collectors, access, metrics, log, concurrency, leaseMs } = deps;
+  const { credentials } = access;
   const recorder = createRecorder({ db: deps.db, queries, owner });
   const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   let timer: NodeJS.Timeout | undefined;
@@ -65,32 +62,16 @@ export function createScheduler(deps: SchedulerDeps) {
       );
     }, Math.max(1000, Math.floor(leaseMs / 3)));
     try {
-      const collector = collectors[claim.service];
-      if (!collector) {
-        return await recorder.failure(claim, { kind: 'other', code: 'NotImplemented', message: `no collector for ${claim.service}` }, clock.now());
-      }
-      const provider = credentials.providerFor({ id: claim.id, roleArn: claim.roleArn, externalId: claim.externalId });
-      const accountId = accountOfRole(claim.roleArn);
-      const aws = clients.forRole(accountId, provider);
+      const { accountId, credentials: provider, aws } = access.forIntegration({ id: claim.id, roleArn: claim.roleArn, externalId: claim.externalId });
       let result;
       try {
-        result = await collector({
-          target: {
-            id: claim.id,
-            customerId: claim.customerId,
-            service: claim.service as 'CLOUDWATCH',
-            config: claim.config,
-            additionalTags: claim.additionalTags,
-            roleArn: claim.roleArn,
-            externalId: claim.externalId,
-            accountId,
-          },
+        result = await collect(collectors, claim, {
           aws,
           credentials: provider,
           cursors: await queries.cursors(claim.id),
           now: clock.now(),
           signal: abort.signal,
-        });
+        }, accountId);
       } catch (err) {
         if (abort.signal.aborted) return 'lost';
         // What escapes a collector concerns the whole account: AccessDenied here means the role itself fails.
@@ -214,3 +195,23 @@ export function createScheduler(deps: SchedulerDeps) {
 }
 
 export type Scheduler = ReturnType<typeof createScheduler>;
+
+/** Runs the claim's service's collector on its configuration. */
+function collect(collectors: Collectors, claim: ClaimedRun, run: Omit<CollectInput<AwsService>, 'target'>, accountId: string): Promise<CollectResult> {
+  const target = {
+    id: claim.id,
+    customerId: claim.customerId,
+    additionalTags: claim.additionalTags,
+    roleArn: claim.roleArn,
+    externalId: claim.externalId,
+    accountId,
+  };
+  switch (claim.service) {
+    case 'CLOUDWATCH':
+      return collectors.CLOUDWATCH({ ...run, target: { ...target, service: claim.service, config: claim.config } });
+    case 'CLOUDTRAIL':
+      return collectors.CLOUDTRAIL({ ...run, target: { ...target, service: claim.service, config: claim.config } });
+    case 'EC2':
+      return collectors.EC2({ ...run, target: { ...target, service: claim.service, config: claim.config } });
+  }
+}

@@ -18,8 +18,8 @@ interface RecordDeps {
 
 const intervalOf = (run: ClaimedRun) => run.refreshMins * 60_000;
 function spreadOf(run: ClaimedRun): number {
-  const mins = run.config.threadDistributionInMins;
-  return typeof mins === 'number' && mins > 0 ? mins * 60_000 : intervalOf(run);
+  const mins = run.service === 'CLOUDWATCH' ? run.config.threadDistributionInMins : undefined;
+  return mins !== undefined && mins > 0 ? mins * 60_000 : intervalOf(run);
 }
 
 /**

@@ -40,19 +40,16 @@ export const CLOUDTRAIL_DEFAULTS: Readonly<CloudTrailCollectorDeps> = Object.fre
   maxCacheEntries: 10_000,
 });
 
-export function createCloudTrailCollector(overrides: Partial<CloudTrailCollectorDeps> = {}): Collector {
+export function createCloudTrailCollector(overrides: Partial<CloudTrailCollectorDeps> = {}): Collector<'CLOUDTRAIL'> {
   const settings = withDefaults(CLOUDTRAIL_DEFAULTS as CloudTrailCollectorDeps, overrides);
   const fixedRegions = fixedRegionsOf(settings.regions);
   const layouts = createLayoutCache({ ttlMs: settings.layoutTtlMs, emptyTtlMs: settings.emptyLayoutTtlMs, maxEntries: settings.maxCacheEntries });
 
-  return async function collectCloudTrail(input: CollectInput): Promise<CollectResult> {
+  return async function collectCloudTrail(input: CollectInput<'CLOUDTRAIL'>): Promise<CollectResult> {
     const { target, now, signal } = input;
     await input.credentials();
-    const cfg = target.config;
-    const bucket = typeof cfg.bucketName === 'string' ? cfg.bucketName : '';
-    const bucketRegion = typeof cfg.region === 'string' ? cfg.region : '';
-    if (bucket === '' || bucketRegion === '') throw Object.assign(new Error('cloudTrail.bucketName and cloudTrail.region are required'), { name: 'InvalidConfiguration' });
-    const root = logsRoot(cfg.prefix);
+    const { bucketName: bucket, region: bucketRegion, prefix, filterRule } = target.config;
+    const root = logsRoot(prefix);
     const s3 = input.aws.s3(bucketRegion);
     const account = target.accountId;
     const ctx: RunContext = {
@@ -61,7 +58,7 @@ export function createCloudTrailCollector(overrides: Partial<CloudTrailCollector
       s3,
       bucket,
       account,
-      filter: compileFilter(cfg.filterRule),
+      filter: compileFilter(filterRule),
       budget: { filesLeft: settings.maxFilesPerRun, eventsLeft: settings.maxEventsPerRun, deferred: 0 },
       eventIds: new Set(),
     };

@@ -19,8 +19,8 @@ export type RecordFilter = (record: CloudTrailRecord) => boolean;
  * Unset or empty: every record that is not read-only: `readOnly` false, or, in records without `readOnly`,
  * an event name that does not start with Describe, Get or List.
  */
-export function compileFilter(filterRule: unknown): RecordFilter {
-  if (typeof filterRule === 'string' && filterRule !== '') {
+export function compileFilter(filterRule: string | undefined): RecordFilter {
+  if (filterRule !== undefined && filterRule !== '') {
     const re = compileUserRegex(filterRule, 'cloudTrail.filterRule', 'anywhere');
     return (r) => re.test(`${text(r.eventSource)}:${text(r.eventName)}`);
   }

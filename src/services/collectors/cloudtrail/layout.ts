@@ -14,8 +14,8 @@ const MINUTE_MS = 60_000;
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** `<prefix>/AWSLogs/`: the trail's configured key prefix (without slashes at either end), then `AWSLogs/`. */
-export function logsRoot(prefix: unknown): string {
-  const p = typeof prefix === 'string' ? prefix.replace(/^\/+|\/+$/g, '') : '';
+export function logsRoot(prefix: string | undefined): string {
+  const p = prefix === undefined ? '' : prefix.replace(/^\/+|\/+$/g, '');
   if (p === '') return 'AWSLogs/';
   // Wavefront's own docs call the whole path up to AWSLogs "the prefix" (default `AWSLogs`): accept both readings.
   if (p === 'AWSLogs' || p.endsWith('/AWSLogs')) return `${p}/`;

@@ -66,7 +66,7 @@ export interface RegionRun {
 /** What every step of one run reads, and the run's budget, which the regions draw on together. */
 export interface RunContext {
   settings: CloudTrailCollectorDeps;
-  input: CollectInput;
+  input: CollectInput<'CLOUDTRAIL'>;
   s3: S3Client;
   bucket: string;
   account: string;

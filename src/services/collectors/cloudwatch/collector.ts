@@ -52,7 +52,7 @@ function validPeriod(p: number): boolean {
   return Number.isInteger(p) && p > 0 && ([1, 5, 10, 30].includes(p) || p % 60 === 0);
 }
 
-export function createCloudWatchCollector(overrides: Partial<CloudWatchCollectorDeps> = {}): Collector {
+export function createCloudWatchCollector(overrides: Partial<CloudWatchCollectorDeps> = {}): Collector<'CLOUDWATCH'> {
   const settings = withDefaults(CLOUDWATCH_DEFAULTS as CloudWatchCollectorDeps, overrides);
   if (!validPeriod(settings.periodSec)) throw new Error(`CloudWatch period ${settings.periodSec}s is not 1, 5, 10, 30 or a multiple of 60`);
   const fixedRegions = fixedRegionsOf(settings.regions);
@@ -60,7 +60,7 @@ export function createCloudWatchCollector(overrides: Partial<CloudWatchCollector
   const listings = createListMetricsCache({ ttlMs: settings.listMetricsTtlMs, maxEntries: settings.maxCacheEntries });
   const inventoryCache = settings.inventory ?? createInventoryCache({ ttlMs: settings.inventoryTtlMs, maxEntries: settings.maxCacheEntries });
 
-  return async function collectCloudWatch(input: CollectInput): Promise<CollectResult> {
+  return async function collectCloudWatch(input: CollectInput<'CLOUDWATCH'>): Promise<CollectResult> {
     // AssumeRole first: its failure fails the run (and caches shared per role are only read by that role).
     await input.credentials();
     const { target, signal } = input;

@@ -96,10 +96,10 @@ export function resolveNamespace(entry: string): string {
  * The namespaces of a config's `namespaces` field, resolved and de-duplicated, in the order given; null when
  * the field is unset or empty, meaning every namespace the account has.
  */
-export function resolveNamespaces(entries: unknown): string[] | null {
-  if (!Array.isArray(entries)) return null;
+export function resolveNamespaces(entries: readonly string[] | undefined): string[] | null {
+  if (!entries) return null;
   const out = new Set<string>();
-  for (const e of entries) if (typeof e === 'string' && e.trim() !== '') out.add(resolveNamespace(e));
+  for (const e of entries) if (e.trim() !== '') out.add(resolveNamespace(e));
   return out.size === 0 ? null : [...out];
 }
 

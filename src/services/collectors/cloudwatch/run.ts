@@ -61,7 +61,7 @@ export interface RunContext {
   settings: CloudWatchCollectorDeps;
   listings: ListMetricsCache;
   inventoryCache: InventoryCache;
-  input: CollectInput;
+  input: CollectInput<'CLOUDWATCH'>;
   selection: CloudWatchSelection;
   /** The role: caches shared per role are keyed by it. */
   owner: string;

@@ -1,4 +1,5 @@
-import { parseTagExpr } from '../../integrationInput.ts';
+import { parseTagExpr } from '../../../lib/tagExpr.ts';
+import type { CloudWatchConfig } from '../../../schemas/cloudIntegration.ts';
 import type { Ec2Inventory } from '../inventory.ts';
 import { optionalUserRegex, type UserRegex } from '../../../lib/userRegex.ts';
 import type { ListedMetric } from './listMetrics.ts';
@@ -60,23 +61,18 @@ export interface CloudWatchSelection {
   additionalTags: Record<string, string> | null;
 }
 
-function selectionPairs(field: string, map: unknown, expr: unknown): Array<[string, string]> | undefined {
-  const pairs: Array<[string, string]> = [];
-  if (map && typeof map === 'object' && !Array.isArray(map)) {
-    for (const [k, v] of Object.entries(map as Record<string, unknown>)) if (typeof v === 'string') pairs.push([k, v]);
-  }
-  if (typeof expr === 'string' && expr.trim() !== '') pairs.push(...parseTagExpr(field, expr));
+function selectionPairs(field: string, map: Record<string, string> | undefined, expr: string | undefined): Array<[string, string]> | undefined {
+  const pairs: Array<[string, string]> = map ? Object.entries(map) : [];
+  if (expr !== undefined && expr.trim() !== '') pairs.push(...parseTagExpr(field, expr));
   return pairs.length > 0 ? pairs : undefined;
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-export function compileSelection(config: Record<string, unknown>, additionalTags: Record<string, string> | null): CloudWatchSelection {
+export function compileSelection(config: CloudWatchConfig, additionalTags: Record<string, string> | null): CloudWatchSelection {
   return {
     namespaces: resolveNamespaces(config.namespaces),
-    metricFilter: optionalUserRegex(text(config.metricFilterRegex), 'cloudWatch.metricFilterRegex', 'whole'),
-    pointTagFilter: optionalUserRegex(text(config.pointTagFilterRegex), 'cloudWatch.pointTagFilterRegex', 'whole'),
-    s3BucketFilter: optionalUserRegex(text(config.s3BucketNameFilterRegex), 'cloudWatch.s3BucketNameFilterRegex', 'whole'),
+    metricFilter: optionalUserRegex(config.metricFilterRegex, 'cloudWatch.metricFilterRegex', 'whole'),
+    pointTagFilter: optionalUserRegex(config.pointTagFilterRegex, 'cloudWatch.pointTagFilterRegex', 'whole'),
+    s3BucketFilter: optionalUserRegex(config.s3BucketNameFilterRegex, 'cloudWatch.s3BucketNameFilterRegex', 'whole'),
     instanceSelection: selectionPairs('cloudWatch.instanceSelectionTagsExpr', config.instanceSelectionTags, config.instanceSelectionTagsExpr),
     volumeSelection: selectionPairs('cloudWatch.volumeSelectionTagsExpr', config.volumeSelectionTags, config.volumeSelectionTagsExpr),
     additionalTags: additionalTags && Object.keys(additionalTags).length > 0 ? additionalTags : null,

@@ -59,13 +59,13 @@ interface RegionRun {
 /** The timestamp of a run's points: `now` aligned down to the minute. */
 export const pointTime = (now: number): number => Math.floor(now / MINUTE) * MINUTE;
 
-export function createEc2Collector(overrides: Partial<Ec2CollectorDeps> = {}): Collector {
+export function createEc2Collector(overrides: Partial<Ec2CollectorDeps> = {}): Collector<'EC2'> {
   const d = withDefaults(EC2_DEFAULTS as Ec2CollectorDeps, overrides);
   const fixedRegions = fixedRegionsOf(d.regions);
   const regionsCache = createRegionsCache({ ttlMs: d.regionsTtlMs, maxEntries: d.maxCacheEntries });
   const inventory = d.inventory ?? createInventoryCache({ ttlMs: d.inventoryTtlMs, maxEntries: d.maxCacheEntries });
 
-  return async function collectEc2(input: CollectInput): Promise<CollectResult> {
+  return async function collectEc2(input: CollectInput<'EC2'>): Promise<CollectResult> {
     const { target, aws, now, signal } = input;
     // AssumeRole first: its failure fails the run (and caches shared per role are only read by that role).
     await input.credentials();

@@ -1,4 +1,5 @@
-import { parseTagExpr } from '../../integrationInput.ts';
+import { parseTagExpr } from '../../../lib/tagExpr.ts';
+import type { Ec2Config } from '../../../schemas/cloudIntegration.ts';
 import { optionalUserRegex, type UserRegex } from '../../../lib/userRegex.ts';
 import { DEFAULT_HOST_NAME_TAGS } from '../naming.ts';
 
@@ -23,26 +24,22 @@ export interface Ec2Settings {
   additionalTags: Record<string, string> | null;
 }
 
-function selection(field: string, expr: unknown): Array<[string, string]> | undefined {
-  if (typeof expr !== 'string' || expr.trim() === '') return undefined;
+function selection(field: string, expr: string | undefined): Array<[string, string]> | undefined {
+  if (expr === undefined || expr.trim() === '') return undefined;
   const pairs = parseTagExpr(field, expr);
   return pairs.length > 0 ? pairs : undefined;
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-export function compileEc2Settings(config: Record<string, unknown>, additionalTags: Record<string, string> | null): Ec2Settings {
-  const hostNameTags = Array.isArray(config.hostNameTags)
-    ? config.hostNameTags.filter((t): t is string => typeof t === 'string' && t.trim() !== '')
-    : DEFAULT_HOST_NAME_TAGS;
-  const namespaces = Array.isArray(config.customNamespaces) ? config.customNamespaces : [];
+export function compileEc2Settings(config: Ec2Config, additionalTags: Record<string, string> | null): Ec2Settings {
+  const hostNameTags = config.hostNameTags ?? DEFAULT_HOST_NAME_TAGS;
+  const namespaces = config.customNamespaces ?? [];
   return {
     hostNameTags,
     instanceSelection: selection('ec2.instanceSelectionTagsExpr', config.instanceSelectionTagsExpr),
     volumeSelection: selection('ec2.volumeSelectionTagsExpr', config.volumeSelectionTagsExpr),
-    metricFilter: optionalUserRegex(text(config.metricFilterRegex), 'ec2.metricFilterRegex', 'whole'),
-    pointTagFilter: optionalUserRegex(text(config.pointTagFilterRegex), 'ec2.pointTagFilterRegex', 'whole'),
-    limits: namespaces.some((n) => typeof n === 'string' && n.trim().toUpperCase() === 'LIMITS'),
+    metricFilter: optionalUserRegex(config.metricFilterRegex, 'ec2.metricFilterRegex', 'whole'),
+    pointTagFilter: optionalUserRegex(config.pointTagFilterRegex, 'ec2.pointTagFilterRegex', 'whole'),
+    limits: namespaces.some((n) => n.trim().toUpperCase() === 'LIMITS'),
     additionalTags: additionalTags && Object.keys(additionalTags).length > 0 ? additionalTags : null,
   };
 }
