@@ -1,5 +1,5 @@
 import type { ExternalIdQueries } from '../db/queries/externalIds.ts';
-import type { Tx } from '../db/queries/integrations.ts';
+import type { Tx } from '../db/tx.ts';
 import type { ExternalIdRow } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { randomAlphanumeric } from '../lib/random.ts';

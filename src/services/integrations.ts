@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
+import type { Tx } from '../db/tx.ts';
 import type { IntegrationQueries, IntegrationViewRow } from '../db/queries/integrations.ts';
 import type { Clock } from '../lib/clock.ts';
 import { CONFIG_KEY, type CloudIntegrationWrite } from '../schemas/cloudIntegration.ts';
@@ -29,7 +30,7 @@ export function createIntegrationService(deps: Deps) {
   }
 
   /** Runs `change` on the locked row in a transaction; 404 when the row is gone. */
-  async function changeLocked(p: Principal, id: string, change: (row: IntegrationViewRow, tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<IntegrationViewRow | undefined>) {
+  async function changeLocked(p: Principal, id: string, change: (row: IntegrationViewRow, tx: Tx) => Promise<IntegrationViewRow | undefined>) {
     return db.transaction(async (tx) => {
       const row = await queries.lockById(tx, p.customerId, id);
       if (!row) throw notFound(`cloud integration ${id} does not exist`);

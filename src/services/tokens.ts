@@ -1,7 +1,6 @@
 import crypto, { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { customers, tokens } from '../db/schema.ts';
+import { activeTokenByHash, insertCustomer, insertFirstToken, insertToken, listTokens, revokeToken, upsertBootstrapToken } from '../db/queries/tokens.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newApiToken } from '../lib/random.ts';
 import { badRequest, notFound } from '../errors.ts';
@@ -39,7 +38,7 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
     if (!CUSTOMER_ID.test(customerId)) {
       throw badRequest(`customer "${customerId}" must be 1-63 characters of a-z, 0-9, _ and -`);
     }
-    await db.insert(customers).values({ id: customerId }).onConflictDoNothing();
+    await insertCustomer(db, customerId);
   }
 
   async function storeToken(token: string, opts: { name: string; permissions: string[]; customerId: string }) {
@@ -48,13 +47,7 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
     }
     await ensureCustomer(opts.customerId);
     const id = randomUUID();
-    await db.insert(tokens).values({
-      id,
-      customerId: opts.customerId,
-      name: opts.name,
-      tokenHash: hashToken(token),
-      permissions: opts.permissions,
-    });
+    await insertToken(db, { id, customerId: opts.customerId, name: opts.name, tokenHash: hashToken(token), permissions: opts.permissions });
     return id;
   }
 
@@ -74,16 +67,7 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
       // Replicas starting together all get here: the unique index on the hash lets exactly one insert win.
       // A token with this value that was revoked, or lost agent_management, is restored: the variable says
       // this value must work (revoke it by removing the variable, then revoking the token).
-      const stored = await db
-        .insert(tokens)
-        .values({ id: randomUUID(), customerId: DEFAULT_CUSTOMER, name: 'bootstrap', tokenHash: hashToken(token), permissions: ['agent_management'] })
-        .onConflictDoUpdate({
-          target: tokens.tokenHash,
-          set: { revokedAt: null, permissions: sql`array(SELECT DISTINCT unnest(${tokens.permissions} || ARRAY['agent_management']))` },
-          setWhere: sql`${tokens.revokedAt} IS NOT NULL OR NOT ('agent_management' = ANY(${tokens.permissions}))`,
-        })
-        .returning({ id: tokens.id });
-      return stored.length > 0;
+      return upsertBootstrapToken(db, { id: randomUUID(), customerId: DEFAULT_CUSTOMER, name: 'bootstrap', tokenHash: hashToken(token), permissions: ['agent_management'] });
     },
 
     /**
@@ -91,49 +75,21 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
      * An advisory lock makes replicas that start together on an empty database create only one.
      */
     async createFirstToken(): Promise<string | null> {
-      return db.transaction(async (tx) => {
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(7253110043)`);
-        const [any] = await tx.select({ id: tokens.id }).from(tokens).limit(1);
-        if (any) return null;
-        await tx.insert(customers).values({ id: DEFAULT_CUSTOMER }).onConflictDoNothing();
-        const token = newApiToken();
-        await tx.insert(tokens).values({
-          id: randomUUID(),
-          customerId: DEFAULT_CUSTOMER,
-          name: 'admin',
-          tokenHash: hashToken(token),
-          permissions: ['agent_management'],
-        });
-        return token;
-      });
+      const token = newApiToken();
+      const created = await insertFirstToken(db, { id: randomUUID(), customerId: DEFAULT_CUSTOMER, name: 'admin', tokenHash: hashToken(token), permissions: ['agent_management'] });
+      return created ? token : null;
     },
 
     async list(customerId?: string) {
-      const rows = await db
-        .select({
-          id: tokens.id,
-          name: tokens.name,
-          customerId: tokens.customerId,
-          permissions: tokens.permissions,
-          createdAt: tokens.createdAt,
-          revokedAt: tokens.revokedAt,
-        })
-        .from(tokens)
-        .where(customerId ? eq(tokens.customerId, customerId) : undefined)
-        .orderBy(asc(tokens.createdAt), asc(tokens.id));
-      return rows;
+      return listTokens(db, customerId);
     },
 
     async revoke(id: string) {
       // Token ids are UUIDs; anything else cannot name a token (and would be a SQL error on the uuid column).
       if (!UUID.test(id)) throw notFound(`no active token with id ${id}`);
-      const rows = await db
-        .update(tokens)
-        .set({ revokedAt: new Date(clock.now()) })
-        .where(and(eq(tokens.id, id), isNull(tokens.revokedAt)))
-        .returning({ hash: tokens.tokenHash });
-      if (rows.length === 0) throw notFound(`no active token with id ${id}`);
-      cache.delete(rows[0].hash);
+      const hash = await revokeToken(db, id, new Date(clock.now()));
+      if (hash === undefined) throw notFound(`no active token with id ${id}`);
+      cache.delete(hash);
     },
 
     /**
@@ -151,10 +107,7 @@ export function createTokenService(deps: { db: Db; clock: Clock; cacheTtlMs: num
       const now = clock.now();
       const hit = cache.get(hash);
       if (hit && hit.until > now) return hit.principal;
-      const [row] = await db
-        .select({ id: tokens.id, name: tokens.name, customerId: tokens.customerId, permissions: tokens.permissions, tokenHash: tokens.tokenHash })
-        .from(tokens)
-        .where(and(eq(tokens.tokenHash, hash), isNull(tokens.revokedAt)));
+      const row = await activeTokenByHash(db, hash);
       // The index lookup finds the row; the stored hash is then compared in constant time.
       if (!row || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash))) {
         cache.delete(hash);

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { events } from '../schema.ts';
-import type { DbOrTx } from './integrations.ts';
+import type { DbOrTx } from '../tx.ts';
 
 export type EventInsert = typeof events.$inferInsert;
 export type EventRow = typeof events.$inferSelect;

@@ -3,7 +3,7 @@ import type { Db } from '../client.ts';
 import { collectorCursors, integrations, type IntegrationRow } from '../schema.ts';
 import { and, eq } from 'drizzle-orm';
 import type { IntegrationSettings } from '../../schemas/cloudIntegration.ts';
-import type { DbOrTx, Tx } from './integrations.ts';
+import type { DbOrTx, Tx } from '../tx.ts';
 
 /** A due integration this replica now holds a lease on: the row's columns a run needs, and the lease. */
 export type ClaimedRun = Pick<

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts';
+import type { Tx } from '../../db/tx.ts';
 import type { ClaimedRun, SchedulerQueries } from '../../db/queries/scheduler.ts';
 import { writePoints } from '../../db/queries/points.ts';
 import { endEvent, insertEvents, type EventInsert } from '../../db/queries/events.ts';
@@ -53,7 +54,7 @@ const describe = (e: { code: string; message: string }) => `${e.code}: ${e.messa
 export function createRecorder(deps: RecordDeps) {
   const { db, queries, owner } = deps;
 
-  async function guarded(run: ClaimedRun, write: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<void>): Promise<boolean> {
+  async function guarded(run: ClaimedRun, write: (tx: Tx) => Promise<void>): Promise<boolean> {
     return db.transaction(async (tx) => {
       if (!(await queries.holdsLease(tx, run.id, run.leaseToken))) return false;
       await write(tx);
