@@ -28,11 +28,11 @@ import { runMigrations } from '../src/db/migrate.ts';
 import { insertEvents } from '../src/db/queries/events.ts';
 import { writePoints } from '../src/db/queries/points.ts';
 import { schedulerQueries } from '../src/db/queries/scheduler.ts';
-import { eventRows } from '../src/services/scheduler/record.ts';
+import { eventRows } from '../src/services/collection/scheduler/record.ts';
 import { systemClock } from '../src/lib/clock.ts';
-import { createAwsAccess } from '../src/services/aws/access.ts';
-import { createCloudTrailCollector } from '../src/services/collectors/cloudtrail/index.ts';
-import type { CollectResult } from '../src/services/collectors/types.ts';
+import { createAwsAccess } from '../src/services/collection/aws/access.ts';
+import { createCloudTrailCollector } from '../src/services/collection/collectors/cloudtrail/index.ts';
+import type { CollectResult } from '../src/services/collection/collectors/types.ts';
 import { startSimulator } from '../src/simulator/simulator.ts';
 import { acquireBenchDatabase } from './postgres.ts';
 
@@ -148,7 +148,7 @@ async function main() {
       const collected = performance.now();
       const nowMs = systemClock.now();
       let stored = 0;
-      // What the scheduler's recorder (src/services/scheduler/record.ts) writes, in one transaction.
+      // What the scheduler's recorder (src/services/collection/scheduler/record.ts) writes, in one transaction.
       await database.db.transaction(async (tx) => {
         await writePoints(tx, CUSTOMER, INTEGRATION_ID, result.points);
         stored = await insertEvents(tx, eventRows(CUSTOMER, INTEGRATION_ID, result.events, nowMs));

@@ -4,7 +4,7 @@ import { loadConfig, ConfigError, type Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
-import { createTokenService } from './services/tokens.ts';
+import { createTokenService } from './services/api/tokens.ts';
 import { SkyportError } from './errors.ts';
 
 const USAGE = `usage: skyport <command>

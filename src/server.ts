@@ -5,8 +5,8 @@ import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { systemClock } from './lib/clock.ts';
-import { createMaintenance } from './services/maintenance.ts';
-import type { AwsSettings } from './services/aws/clients.ts';
+import { createMaintenance } from './services/api/maintenance.ts';
+import type { AwsSettings } from './services/collection/aws/settings.ts';
 
 const MAINTENANCE_EVERY_MS = 10 * 60_000;
 

@@ -7,7 +7,7 @@ import {
 } from '../schemas/cloudIntegration.ts';
 import { IdParams, PagingQuery } from '../schemas/common.ts';
 import { ref } from '../schemas/ref.ts';
-import type { IntegrationService } from '../services/integrations.ts';
+import type { IntegrationService } from '../services/api/integrations.ts';
 import { errorResponses, ok } from './envelope.ts';
 
 const tags = ['Cloud Integration'];

@@ -9,7 +9,7 @@ import {
 } from '../schemas/search.ts';
 import { ResponseContainerPagedCloudIntegration } from '../schemas/cloudIntegration.ts';
 import { ref } from '../schemas/ref.ts';
-import type { SearchService } from '../services/search.ts';
+import type { SearchService } from '../services/api/search.ts';
 import { errorResponses, ok } from './envelope.ts';
 
 const tags = ['Search'];

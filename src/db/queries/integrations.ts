@@ -10,7 +10,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const isIntegrationId = (id: string) => UUID.test(id);
 
 /**
- * The columns the API shows (src/services/integrationView.ts). API reads select only these: the tenant and the
+ * The columns the API shows (src/services/api/integrationView.ts). API reads select only these: the tenant and the
  * scheduler's bookkeeping (lease, due time, failures, trash time) stay in the database.
  */
 const {

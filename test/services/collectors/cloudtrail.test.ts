@@ -2,7 +2,7 @@
 // region and day, late files, de-duplication, filters, digests, org trails, midnight, counters, failures.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyAwsError } from '../../../src/services/aws/errors.ts';
+import { classifyAwsError } from '../../../src/services/collection/aws/errors.ts';
 import { ACCOUNT, BUCKET, cloudTrailHarness, eventIds, INTEGRATION_ID, isoSeconds, MIN, record, T0 } from './cloudtrailSetup.ts';
 
 const HOUR = 60 * MIN;

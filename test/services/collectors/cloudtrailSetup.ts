@@ -1,10 +1,10 @@
 import type { TestContext } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
-import { createAwsAccess } from '../../../src/services/aws/access.ts';
-import type { AwsClients } from '../../../src/services/aws/clientFactory.ts';
-import { createCloudTrailCollector, type CloudTrailCollectorDeps } from '../../../src/services/collectors/cloudtrail/index.ts';
-import type { CollectResult } from '../../../src/services/collectors/types.ts';
+import { createAwsAccess } from '../../../src/services/collection/aws/access.ts';
+import type { AwsClients } from '../../../src/services/collection/aws/clientFactory.ts';
+import { createCloudTrailCollector, type CloudTrailCollectorDeps } from '../../../src/services/collection/collectors/cloudtrail/index.ts';
+import type { CollectResult } from '../../../src/services/collection/collectors/types.ts';
 import type { CloudTrailRecord, CloudTrailWriteInput, CloudTrailWriteResult } from '../../../src/simulator/cloudtrail.ts';
 import { manualClock } from '../../helpers/app.ts';
 import { startTestAws, trustedRole, type TestAws } from '../../helpers/aws.ts';

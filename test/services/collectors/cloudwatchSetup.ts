@@ -1,10 +1,10 @@
 import type { TestContext } from 'node:test';
 import type { CloudWatchClient, GetMetricDataCommandInput, ListMetricsCommandInput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
-import { createAwsAccess } from '../../../src/services/aws/access.ts';
-import type { AwsClients } from '../../../src/services/aws/clientFactory.ts';
-import { createCloudWatchCollector, type CloudWatchCollectorDeps } from '../../../src/services/collectors/cloudwatch/index.ts';
-import type { CollectedPoint, CollectResult } from '../../../src/services/collectors/types.ts';
+import { createAwsAccess } from '../../../src/services/collection/aws/access.ts';
+import type { AwsClients } from '../../../src/services/collection/aws/clientFactory.ts';
+import { createCloudWatchCollector, type CloudWatchCollectorDeps } from '../../../src/services/collection/collectors/cloudwatch/index.ts';
+import type { CollectedPoint, CollectResult } from '../../../src/services/collection/collectors/types.ts';
 import { manualClock } from '../../helpers/app.ts';
 import { startTestAws, trustedRole, type TestAws } from '../../helpers/aws.ts';
 

@@ -1,8 +1,8 @@
 import type { TestContext } from 'node:test';
-import { createAwsAccess } from '../../../src/services/aws/access.ts';
-import type { AwsClients } from '../../../src/services/aws/clientFactory.ts';
-import { createEc2Collector, type Ec2CollectorDeps } from '../../../src/services/collectors/ec2/index.ts';
-import type { CollectedPoint, CollectInput, CollectResult } from '../../../src/services/collectors/types.ts';
+import { createAwsAccess } from '../../../src/services/collection/aws/access.ts';
+import type { AwsClients } from '../../../src/services/collection/aws/clientFactory.ts';
+import { createEc2Collector, type Ec2CollectorDeps } from '../../../src/services/collection/collectors/ec2/index.ts';
+import type { CollectedPoint, CollectInput, CollectResult } from '../../../src/services/collection/collectors/types.ts';
 import { manualClock } from '../../helpers/app.ts';
 import { startTestAws, trustedRole, type TestAws } from '../../helpers/aws.ts';
 

@@ -1,9 +1,9 @@
-import type { ExternalIdQueries } from '../db/queries/externalIds.ts';
-import type { Tx } from '../db/tx.ts';
-import type { ExternalIdRow } from '../db/schema.ts';
-import type { Clock } from '../lib/clock.ts';
-import { randomAlphanumeric } from '../lib/random.ts';
-import { badRequest, notFound } from '../errors.ts';
+import type { ExternalIdQueries } from '../../db/queries/externalIds.ts';
+import type { Tx } from '../../db/tx.ts';
+import type { ExternalIdRow } from '../../db/schema.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { randomAlphanumeric } from '../../lib/random.ts';
+import { badRequest, notFound } from '../../errors.ts';
 
 export const EXTERNAL_ID_LENGTH = 16;
 

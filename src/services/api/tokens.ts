@@ -1,9 +1,9 @@
 import crypto, { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../db/client.ts';
-import { activeTokenByHash, insertCustomer, insertFirstToken, insertToken, listTokens, revokeToken, upsertBootstrapToken } from '../db/queries/tokens.ts';
-import type { Clock } from '../lib/clock.ts';
-import { newApiToken } from '../lib/random.ts';
-import { badRequest, notFound } from '../errors.ts';
+import type { Db } from '../../db/client.ts';
+import { activeTokenByHash, insertCustomer, insertFirstToken, insertToken, listTokens, revokeToken, upsertBootstrapToken } from '../../db/queries/tokens.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { newApiToken } from '../../lib/random.ts';
+import { badRequest, notFound } from '../../errors.ts';
 
 export const PERMISSIONS = ['agent_management'] as const;
 export type Permission = (typeof PERMISSIONS)[number];

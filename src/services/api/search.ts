@@ -1,14 +1,14 @@
 import { and, asc, desc, eq, not, or, sql, type SQL, type AnyColumn } from 'drizzle-orm';
-import { integrations } from '../db/schema.ts';
-import type { Db } from '../db/client.ts';
-import type { IntegrationQueries } from '../db/queries/integrations.ts';
+import { integrations } from '../../db/schema.ts';
+import type { Db } from '../../db/client.ts';
+import type { IntegrationQueries } from '../../db/queries/integrations.ts';
 import type {
   FacetSearchRequestContainer,
   FacetsSearchRequestContainer,
   SortableSearchRequest,
-} from '../schemas/search.ts';
-import { MATCHING_METHODS } from '../schemas/search.ts';
-import { badRequest } from '../errors.ts';
+} from '../../schemas/search.ts';
+import { MATCHING_METHODS } from '../../schemas/search.ts';
+import { badRequest } from '../../errors.ts';
 import type { Principal } from './tokens.ts';
 import { toCloudIntegration } from './integrationView.ts';
 

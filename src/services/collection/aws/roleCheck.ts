@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { randomBytes } from 'node:crypto';
-import { badRequest, unavailable } from '../../errors.ts';
-import type { CredentialCheck } from '../credentialCheck.ts';
+import { badRequest, unavailable } from '../../../errors.ts';
+import type { CredentialCheck } from '../../api/credentialCheck.ts';
 import { assumeRole, sessionName } from './credentials.ts';
 import { classifyAwsError } from './errors.ts';
 

@@ -1,8 +1,8 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Clock } from '../../lib/clock.ts';
+import type { Clock } from '../../../lib/clock.ts';
 import { createAwsClientFactory, type AwsCallObserver, type AwsClients } from './clientFactory.ts';
-import { createStsClient, type AwsSettings } from './clients.ts';
+import { createStsClient, type AwsSettings } from './settings.ts';
 import { accountOfRole, createRoleCredentials, type RoleRef } from './credentials.ts';
 import { createRateLimiter } from './rateLimiter.ts';
 

@@ -5,7 +5,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider, InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
-import { clientOptions, type AwsSettings } from './clients.ts';
+import { clientOptions, type AwsSettings } from './settings.ts';
 import type { RateLimiter } from './rateLimiter.ts';
 
 /** The clients one integration's collectors use, per region. */

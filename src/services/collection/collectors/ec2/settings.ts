@@ -1,6 +1,6 @@
-import { parseTagExpr } from '../../../lib/tagExpr.ts';
-import type { Ec2Config } from '../../../schemas/cloudIntegration.ts';
-import { optionalUserRegex, type UserRegex } from '../../../lib/userRegex.ts';
+import { parseTagExpr } from '../../../../lib/tagExpr.ts';
+import type { Ec2Config } from '../../../../schemas/cloudIntegration.ts';
+import { optionalUserRegex, type UserRegex } from '../../../../lib/userRegex.ts';
 import { DEFAULT_HOST_NAME_TAGS } from '../naming.ts';
 
 /**

@@ -1,9 +1,9 @@
-import type { Db } from '../../db/client.ts';
-import type { Tx } from '../../db/tx.ts';
-import type { ClaimedRun, SchedulerQueries } from '../../db/queries/scheduler.ts';
-import { writePoints } from '../../db/queries/points.ts';
-import { endEvent, insertEvents, type EventInsert } from '../../db/queries/events.ts';
-import { uuidv7 } from '../../lib/uuidv7.ts';
+import type { Db } from '../../../db/client.ts';
+import type { Tx } from '../../../db/tx.ts';
+import type { ClaimedRun, SchedulerQueries } from '../../../db/queries/scheduler.ts';
+import { writePoints } from '../../../db/queries/points.ts';
+import { endEvent, insertEvents, type EventInsert } from '../../../db/queries/events.ts';
+import { uuidv7 } from '../../../lib/uuidv7.ts';
 import type { ClassifiedAwsError } from '../aws/errors.ts';
 import type { CollectedEvent, CollectResult } from '../collectors/types.ts';
 import { backoffMs, nextSlot } from './timing.ts';

@@ -1,5 +1,5 @@
-import { uuidv7 } from '../../lib/uuidv7.ts';
-import type { ClaimedRun } from '../../db/queries/scheduler.ts';
+import { uuidv7 } from '../../../lib/uuidv7.ts';
+import type { ClaimedRun } from '../../../db/queries/scheduler.ts';
 
 /** The SYSTEM event an integration carries while its AWS credentials fail (SPEC §4 lastErrorEvent). */
 export function credentialsErrorEvent(run: ClaimedRun, errorMessage: string, nowMs: number) {

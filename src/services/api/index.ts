@@ -1,8 +1,8 @@
-import type { Database } from '../db/client.ts';
-import { integrationQueries } from '../db/queries/integrations.ts';
-import { externalIdQueries } from '../db/queries/externalIds.ts';
-import type { Config } from '../config.ts';
-import type { Clock } from '../lib/clock.ts';
+import type { Database } from '../../db/client.ts';
+import { integrationQueries } from '../../db/queries/integrations.ts';
+import { externalIdQueries } from '../../db/queries/externalIds.ts';
+import type { Config } from '../../config.ts';
+import type { Clock } from '../../lib/clock.ts';
 import { createTokenService } from './tokens.ts';
 import { createExternalIdService } from './externalIds.ts';
 import { createIntegrationService } from './integrations.ts';

@@ -10,10 +10,10 @@ import {
   type CloudWatchConfig,
   type Ec2Config,
   type IntegrationSettings,
-} from '../schemas/cloudIntegration.ts';
-import { badRequest } from '../errors.ts';
-import { assertUserRegex } from '../lib/userRegex.ts';
-import { parseTagExpr } from '../lib/tagExpr.ts';
+} from '../../schemas/cloudIntegration.ts';
+import { badRequest } from '../../errors.ts';
+import { assertUserRegex } from '../../lib/userRegex.ts';
+import { parseTagExpr } from '../../lib/tagExpr.ts';
 
 // Services Wavefront knows that Skyport does not collect.
 const OTHER_WAVEFRONT_SERVICES = ['GCP', 'GCPBILLING', 'AZURE', 'AZUREACTIVITYLOG', 'NEWRELIC', 'APPDYNAMICS', 'VROPS', 'SNOWFLAKE', 'DYNATRACE'];

@@ -1,11 +1,11 @@
-import type { Db } from '../../db/client.ts';
-import type { ClaimedRun, SchedulerQueries } from '../../db/queries/scheduler.ts';
-import type { Clock } from '../../lib/clock.ts';
-import type { Logger } from '../../lib/logger.ts';
+import type { Db } from '../../../db/client.ts';
+import type { ClaimedRun, SchedulerQueries } from '../../../db/queries/scheduler.ts';
+import type { Clock } from '../../../lib/clock.ts';
+import type { Logger } from '../../../lib/logger.ts';
 import type { AwsAccess } from '../aws/access.ts';
 import { classifyAwsError } from '../aws/errors.ts';
 import type { CollectInput, CollectResult, Collectors } from '../collectors/types.ts';
-import type { AwsService } from '../../schemas/cloudIntegration.ts';
+import type { AwsService } from '../../../schemas/cloudIntegration.ts';
 import { createRecorder, type RunOutcome } from './record.ts';
 import type { SchedulerMetrics } from './metrics.ts';
 

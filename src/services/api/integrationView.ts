@@ -1,5 +1,5 @@
-import type { IntegrationViewRow } from '../db/queries/integrations.ts';
-import { CONFIG_KEY, type CloudIntegration } from '../schemas/cloudIntegration.ts';
+import type { IntegrationViewRow } from '../../db/queries/integrations.ts';
+import { CONFIG_KEY, type CloudIntegration } from '../../schemas/cloudIntegration.ts';
 
 /**
  * The API shape of a stored integration. Optional fields appear exactly when stored (no invented defaults);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/client.ts';
-import type { Tx } from '../db/tx.ts';
-import type { IntegrationQueries, IntegrationViewRow } from '../db/queries/integrations.ts';
-import type { Clock } from '../lib/clock.ts';
-import { CONFIG_KEY, type CloudIntegrationWrite } from '../schemas/cloudIntegration.ts';
-import { badRequest, notFound } from '../errors.ts';
+import type { Db } from '../../db/client.ts';
+import type { Tx } from '../../db/tx.ts';
+import type { IntegrationQueries, IntegrationViewRow } from '../../db/queries/integrations.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { CONFIG_KEY, type CloudIntegrationWrite } from '../../schemas/cloudIntegration.ts';
+import { badRequest, notFound } from '../../errors.ts';
 import type { Principal } from './tokens.ts';
 import type { ExternalIdService } from './externalIds.ts';
 import type { CredentialCheck } from './credentialCheck.ts';

@@ -1,7 +1,7 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClassifiedAwsError } from '../aws/errors.ts';
 import type { AwsClients } from '../aws/clientFactory.ts';
-import type { AwsService, ServiceConfigs } from '../../schemas/cloudIntegration.ts';
+import type { AwsService, ServiceConfigs } from '../../../schemas/cloudIntegration.ts';
 
 /** A data point as a collector produces it, under Wavefront's naming (see DESIGN.md "Naming"). */
 export interface CollectedPoint {

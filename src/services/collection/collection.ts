@@ -5,15 +5,15 @@ import type { Db } from '../../db/client.ts';
 import { schedulerQueries } from '../../db/queries/scheduler.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { createAwsAccess } from '../aws/access.ts';
-import type { AwsSettings } from '../aws/clients.ts';
-import { createCloudWatchCollector } from '../collectors/cloudwatch/index.ts';
-import { createCloudTrailCollector } from '../collectors/cloudtrail/index.ts';
-import { createEc2Collector } from '../collectors/ec2/index.ts';
-import { createInventoryCache } from '../collectors/inventory.ts';
-import type { Collectors } from '../collectors/types.ts';
-import { createSchedulerMetrics } from './metrics.ts';
-import { createScheduler } from './index.ts';
+import { createAwsAccess } from './aws/access.ts';
+import type { AwsSettings } from './aws/settings.ts';
+import { createCloudWatchCollector } from './collectors/cloudwatch/index.ts';
+import { createCloudTrailCollector } from './collectors/cloudtrail/index.ts';
+import { createEc2Collector } from './collectors/ec2/index.ts';
+import { createInventoryCache } from './collectors/inventory.ts';
+import type { Collectors } from './collectors/types.ts';
+import { createSchedulerMetrics } from './scheduler/metrics.ts';
+import { createScheduler } from './scheduler/index.ts';
 
 /** The collectors of one process, configured from SKYPORT_* settings; the EC2 inventory is shared by two. */
 export function createCollectors(config: Config, aws: Pick<AwsSettings, 'regions'>): Collectors {

@@ -1,7 +1,7 @@
-import { parseTagExpr } from '../../../lib/tagExpr.ts';
-import type { CloudWatchConfig } from '../../../schemas/cloudIntegration.ts';
+import { parseTagExpr } from '../../../../lib/tagExpr.ts';
+import type { CloudWatchConfig } from '../../../../schemas/cloudIntegration.ts';
 import type { Ec2Inventory } from '../inventory.ts';
-import { optionalUserRegex, type UserRegex } from '../../../lib/userRegex.ts';
+import { optionalUserRegex, type UserRegex } from '../../../../lib/userRegex.ts';
 import type { ListedMetric } from './listMetrics.ts';
 import { resolveNamespaces } from './namespaces.ts';
 

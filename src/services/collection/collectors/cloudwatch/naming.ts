@@ -1,7 +1,7 @@
 import { attachedInstanceId, type Ec2Inventory } from '../inventory.ts';
 import { addResourceTags, hostNameOf } from '../naming.ts';
 import type { ListedMetric } from './listMetrics.ts';
-import type { UserRegex } from '../../../lib/userRegex.ts';
+import type { UserRegex } from '../../../../lib/userRegex.ts';
 
 /**
  * Source and point tags of a CloudWatch metric's series (Wavefront's rules):

@@ -1,7 +1,7 @@
-import type { Db } from '../db/client.ts';
-import { deletePointsOlderThan, readRaw, type RawSeries } from '../db/queries/points.ts';
-import { badRequest } from '../errors.ts';
-import type { Clock } from '../lib/clock.ts';
+import type { Db } from '../../db/client.ts';
+import { deletePointsOlderThan, readRaw, type RawSeries } from '../../db/queries/points.ts';
+import { badRequest } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
 import type { Principal } from './tokens.ts';
 
 const HOUR = 3_600_000;

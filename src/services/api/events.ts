@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.ts';
+import type { Db } from '../../db/client.ts';
 import {
   countEvents,
   deleteEventsOlderThan,
@@ -7,10 +7,10 @@ import {
   listEvents,
   type EventKey,
   type EventRow,
-} from '../db/queries/events.ts';
-import { badRequest, notFound } from '../errors.ts';
-import type { Clock } from '../lib/clock.ts';
-import type { EventType } from '../schemas/events.ts';
+} from '../../db/queries/events.ts';
+import { badRequest, notFound } from '../../errors.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { EventType } from '../../schemas/events.ts';
 import type { Principal } from './tokens.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

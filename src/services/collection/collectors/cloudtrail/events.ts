@@ -4,7 +4,7 @@
  */
 import type { CollectedEvent, CollectedPoint } from '../types.ts';
 import { metricPart } from '../naming.ts';
-import { compileUserRegex } from '../../../lib/userRegex.ts';
+import { compileUserRegex } from '../../../../lib/userRegex.ts';
 import type { CloudTrailRecord } from './records.ts';
 
 const READ_ONLY_NAME = /^(Describe|Get|List)/;

@@ -1,4 +1,4 @@
-import type { UserRegex } from '../../lib/userRegex.ts';
+import type { UserRegex } from '../../../lib/userRegex.ts';
 
 /**
  * Naming rules shared by the AWS collectors (Wavefront's, see DESIGN.md "Naming"): metric name parts,
