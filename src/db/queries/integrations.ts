@@ -3,11 +3,10 @@ import type { Db } from '../client.ts';
 import { integrations, type IntegrationRow } from '../schema.ts';
 
 import type { DbOrTx, Tx } from '../tx.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { isUuid } from '../../lib/text.ts';
 
 /** Ids are lowercase UUIDs; anything else cannot exist (and must not reach a uuid column). */
-export const isIntegrationId = (id: string) => UUID.test(id);
+export const isIntegrationId = isUuid;
 
 /**
  * The columns the API shows (src/services/api/integrationView.ts). API reads select only these: the tenant and the

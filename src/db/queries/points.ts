@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../tx.ts';
+import { isStorableText } from '../../lib/text.ts';
 
 /** Rows per INSERT statement for points (three arrays of this length are sent as parameters). */
 export const POINT_CHUNK = 5_000;
@@ -23,8 +24,7 @@ export interface WriteResult {
   skipped: number;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const storable = (s: string) => !s.includes('\u0000') && !LONE_SURROGATE.test(s);
+const storable = isStorableText;
 
 function sortedTags(tags: Record<string, string>): Array<[string, string]> {
   return Object.keys(tags)

@@ -12,8 +12,8 @@ import { badRequest, notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { EventType } from '../../schemas/events.ts';
 import type { Principal } from './tokens.ts';
+import { isUuid } from '../../lib/text.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DAY = 86_400_000;
 
 /** The query of GET /api/v2/event (Wavefront's EventApi.get_all_events_with_time_range). */
@@ -56,7 +56,7 @@ export function decodeCursor(cursor: string): { key: EventKey; offset: number } 
   const bad = () => badRequest('cursor is not valid: pass the `cursor` value of the previous page unchanged');
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw bad();
   const m = /^(\d{1,16})\.([0-9a-f-]{36})\.(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m || !UUID.test(m[2])) throw bad();
+  if (!m || !isUuid(m[2])) throw bad();
   const startMs = Number(m[1]);
   if (!Number.isSafeInteger(startMs)) throw bad();
   return { key: { startMs, id: m[2] }, offset: Number(m[3]) };
@@ -122,7 +122,7 @@ export function createEventService(deps: EventServiceOptions) {
 
     /** One of the caller's events; 404 for an unknown id, another customer's, or a text that is no UUID. */
     async get(principal: Principal, id: string): Promise<EventType> {
-      const row = UUID.test(id) ? await getEvent(db, principal.customerId, id) : undefined;
+      const row = isUuid(id) ? await getEvent(db, principal.customerId, id) : undefined;
       if (!row) throw notFound(`event ${id} does not exist`);
       return toEvent(row);
     },

@@ -3,6 +3,7 @@ import { deletePointsOlderThan, readRaw, type RawSeries } from '../../db/queries
 import { badRequest } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Principal } from './tokens.ts';
+import { isStorableText } from '../../lib/text.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -32,10 +33,8 @@ export interface PointsServiceOptions {
   purgeBatchSize?: number;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
 function checkText(field: string, value: string) {
-  if (value.includes('\u0000') || LONE_SURROGATE.test(value)) throw badRequest(`${field} contains a NUL character or broken Unicode`);
+  if (!isStorableText(value)) throw badRequest(`${field} contains a NUL character or broken Unicode`);
 }
 
 export function createPointsService(deps: PointsServiceOptions) {

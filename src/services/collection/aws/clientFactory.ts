@@ -46,8 +46,8 @@ export function createAwsClientFactory(deps: { settings: AwsSettings; limiter: R
       remove(name: string): boolean;
     };
     // The SDK's logger middleware runs every input and output through the schema's sensitive-data filter, even
-    // for its default logger that logs nothing (Skyport passes none): about 0.7 ms of CPU per GetMetricData of
-    // 200 queries, 30% of the SDK's work. Calls are observed below instead.
+    // for its default logger that logs nothing (Skyport passes none): a large share of the SDK's CPU on big
+    // GetMetricData answers (docs/PERFORMANCE.md). Calls are observed below instead.
     stack.remove('loggerMiddleware');
     stack.add(
       (next, context) => async (args) => {

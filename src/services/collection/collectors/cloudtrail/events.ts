@@ -6,6 +6,7 @@ import type { CollectedEvent, CollectedPoint } from '../types.ts';
 import { metricPart } from '../naming.ts';
 import { compileUserRegex } from '../../../../lib/userRegex.ts';
 import type { CloudTrailRecord } from './records.ts';
+import { toStorableText } from '../../../../lib/text.ts';
 
 const READ_ONLY_NAME = /^(Describe|Get|List)/;
 const MAX_ANNOTATION = 1024;
@@ -34,10 +35,8 @@ export function compileFilter(filterRule: string | undefined): RecordFilter {
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
-// PostgreSQL text and jsonb cannot hold NUL, nor broken UTF-16: such characters become U+FFFD.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const SUSPECT = /[\u0000\ud800-\udfff]/;
-const storable = (s: string): string => (SUSPECT.test(s) ? s.replace(UNSTORABLE, '\ufffd') : s);
+// Text PostgreSQL cannot store becomes U+FFFD.
+const storable = toStorableText;
 
 /** `ec2.amazonaws.com` → `ec2` (the part before `.amazonaws.com`), as a metric-name part. */
 export function serviceOf(eventSource: string): string {
