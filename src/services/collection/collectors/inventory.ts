@@ -108,13 +108,13 @@ export function attachedInstanceId(volume: Ec2Volume): string | undefined {
   return undefined;
 }
 
-export function byInstanceId(instances: readonly Ec2Instance[]): Map<string, Ec2Instance> {
+function byInstanceId(instances: readonly Ec2Instance[]): Map<string, Ec2Instance> {
   const map = new Map<string, Ec2Instance>();
   for (const i of instances) map.set(i.instanceId, i);
   return map;
 }
 
-export function byVolumeId(volumes: readonly Ec2Volume[]): Map<string, Ec2Volume> {
+function byVolumeId(volumes: readonly Ec2Volume[]): Map<string, Ec2Volume> {
   const map = new Map<string, Ec2Volume>();
   for (const v of volumes) map.set(v.volumeId, v);
   return map;

@@ -54,7 +54,7 @@ export async function runRegions<T, R>(items: readonly T[], concurrency: number,
   return runs;
 }
 
-export function isCredentialKind(error: unknown): boolean {
+function isCredentialKind(error: unknown): boolean {
   const kind = classifyAwsError(error).kind;
   return kind === 'credentials' || kind === 'denied';
 }

@@ -16,7 +16,7 @@ export function homeRegion(roleArn: string): string {
   return 'us-east-1';
 }
 
-export async function describeEnabledRegions(ec2: EC2Client, signal?: AbortSignal): Promise<string[]> {
+async function describeEnabledRegions(ec2: EC2Client, signal?: AbortSignal): Promise<string[]> {
   const out = await ec2.send(new DescribeRegionsCommand({}), { abortSignal: signal });
   const names: string[] = [];
   for (const r of out.Regions ?? []) if (r.RegionName && r.OptInStatus !== 'not-opted-in') names.push(r.RegionName);

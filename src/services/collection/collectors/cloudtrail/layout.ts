@@ -36,7 +36,7 @@ export function logBase(root: string, account: string, org?: string): LogBase {
 }
 
 /** UTC day of an instant as `YYYY/MM/DD`. */
-export function dayOf(ms: number): string {
+function dayOf(ms: number): string {
   const t = new Date(ms);
   return `${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}`;
 }
@@ -47,7 +47,7 @@ export function dayStartOf(day: string): number {
   return Date.UTC(y, m - 1, d);
 }
 
-export const dayStart = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
+const dayStart = (ms: number): number => Math.floor(ms / DAY_MS) * DAY_MS;
 
 /** Every UTC day that intersects [fromMs, toMs], oldest first. */
 export function daysBetween(fromMs: number, toMs: number): string[] {
@@ -62,7 +62,7 @@ export function dayPrefix(base: LogBase, region: string, day: string): string {
 }
 
 /** `YYYYMMDDTHHmmZ` of an instant (the timestamp CloudTrail puts in file names). */
-export function minuteStamp(ms: number): string {
+function minuteStamp(ms: number): string {
   const t = new Date(ms);
   return `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}T${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}Z`;
 }

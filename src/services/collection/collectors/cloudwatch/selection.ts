@@ -29,7 +29,7 @@ export const OUTPUT_STATS = ['average', 'sum', 'minimum', 'maximum', 'samplecoun
 /** What is asked of GetMetricData. */
 export const FETCH_STATS = ['Sum', 'SampleCount', 'Minimum', 'Maximum'] as const;
 
-export const ALL_OUTPUTS = 0b11111;
+const ALL_OUTPUTS = 0b11111;
 export const F_SUM = 0;
 export const F_COUNT = 1;
 export const F_MIN = 2;
@@ -43,7 +43,7 @@ export function fetchMaskOf(outputs: number): number {
   return mask;
 }
 
-export function bitCount(mask: number): number {
+function bitCount(mask: number): number {
   let n = 0;
   for (let m = mask; m !== 0; m &= m - 1) n++;
   return n;

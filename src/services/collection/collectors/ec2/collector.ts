@@ -57,7 +57,7 @@ interface RegionRun {
 }
 
 /** The timestamp of a run's points: `now` aligned down to the minute. */
-export const pointTime = (now: number): number => Math.floor(now / MINUTE) * MINUTE;
+const pointTime = (now: number): number => Math.floor(now / MINUTE) * MINUTE;
 
 export function createEc2Collector(overrides: Partial<Ec2CollectorDeps> = {}): Collector<'EC2'> {
   const d = withDefaults(EC2_DEFAULTS as Ec2CollectorDeps, overrides);

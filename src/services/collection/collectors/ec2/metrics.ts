@@ -41,7 +41,7 @@ export const EC2_METRICS = {
   instanceCount: 'aws.instance.count',
 } as const;
 
-export function limitMetric(attribute: string, kind: 'limit' | 'usage'): string {
+function limitMetric(attribute: string, kind: 'limit' | 'usage'): string {
   return `aws.limits.${metricPart(attribute)}.${kind}`;
 }
 
@@ -51,12 +51,12 @@ export function wanted(settings: Ec2Settings, metric: string): boolean {
 }
 
 /** The source name of an instance's series. */
-export function instanceSource(instance: Ec2Instance, hostNameTags: readonly string[]): string {
+function instanceSource(instance: Ec2Instance, hostNameTags: readonly string[]): string {
   return hostNameOf(instance.tags, hostNameTags) || instance.instanceId;
 }
 
 /** The source name of a volume's series. */
-export function volumeSource(volume: Ec2Volume, instances: ReadonlyMap<string, Ec2Instance>, hostNameTags: readonly string[]): string {
+function volumeSource(volume: Ec2Volume, instances: ReadonlyMap<string, Ec2Instance>, hostNameTags: readonly string[]): string {
   const attached = attachedInstanceId(volume);
   if (!attached) return volume.volumeId;
   const instance = instances.get(attached);
