@@ -10,28 +10,16 @@ import {
 } from '../../db/queries/events.ts';
 import { badRequest, notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { EventType } from '../../schemas/events.ts';
+import type { Static } from 'typebox';
+import type { EventListQueryType, EventType, PagedEvent } from '../../schemas/events.ts';
 import type { Principal } from './tokens.ts';
 import { isUuid } from '../../lib/text.ts';
 
 const DAY = 86_400_000;
 
 /** The query of GET /api/v2/event (Wavefront's EventApi.get_all_events_with_time_range). */
-export interface EventListInput {
-  earliestStartTimeEpochMillis?: number;
-  latestStartTimeEpochMillis?: number;
-  cursor?: string;
-  limit: number;
-}
-
-export interface PagedEvents {
-  items: EventType[];
-  offset: number;
-  limit: number;
-  totalItems: number;
-  moreItems: boolean;
-  cursor?: string;
-}
+type EventListInput = EventListQueryType;
+type PagedEvents = Static<typeof PagedEvent>;
 
 export interface EventServiceOptions {
   db: Db;

@@ -4,19 +4,13 @@ import { badRequest } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { Principal } from './tokens.ts';
 import { isStorableText } from '../../lib/text.ts';
+import type { RawQueryType } from '../../schemas/points.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** The query of GET /api/v2/chart/raw (Wavefront's QueryApi.query_raw). */
-export interface RawQueryInput {
-  metric: string;
-  source?: string;
-  /** Another name for source. */
-  host?: string;
-  startTime?: number;
-  endTime?: number;
-}
+type RawQueryInput = RawQueryType;
 
 export interface PointsServiceOptions {
   db: Db;
