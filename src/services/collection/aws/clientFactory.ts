@@ -6,6 +6,7 @@ import type { AwsCredentialIdentityProvider, InitializeHandlerOptions, Initializ
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import { clientOptions, type AwsSettings } from './settings.ts';
+import { isThrottling } from './errors.ts';
 import type { RateLimiter } from './rateLimiter.ts';
 
 /** The clients one integration's collectors use, per region. */
@@ -21,7 +22,6 @@ export type AwsCallOutcome = 'ok' | 'throttled' | 'error';
 export type AwsCallObserver = (call: { service: string; api: string; outcome: AwsCallOutcome; code?: string; ms: number }) => void;
 
 const SERVICE_OF: Record<string, string> = { CloudWatchClient: 'monitoring', EC2Client: 'ec2', S3Client: 's3' };
-const THROTTLE_CODES = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'SlowDown', 'TooManyRequestsException', 'RequestThrottled']);
 
 /**
  * Builds SDK clients that share one connection pool per process, wait on the per-account rate limiter before
@@ -60,7 +60,7 @@ export function createAwsClientFactory(deps: { settings: AwsSettings; limiter: R
           return out;
         } catch (err) {
           const code = (err as Error).name;
-          observe?.({ service, api, outcome: THROTTLE_CODES.has(code) ? 'throttled' : 'error', code, ms: performance.now() - started });
+          observe?.({ service, api, outcome: isThrottling(err) ? 'throttled' : 'error', code, ms: performance.now() - started });
           throw err;
         }
       },

@@ -64,3 +64,8 @@ export function classifyAwsError(error: unknown, opts: { assumeRole?: boolean } 
   if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return as('transient');
   return as('other');
 }
+
+/** Did AWS throttle the call (the SDK's own list of throttling codes, HTTP 429, or a throttling trait)? */
+export function isThrottling(error: unknown): boolean {
+  return isThrottlingError((error ?? {}) as Parameters<typeof isThrottlingError>[0]);
+}
