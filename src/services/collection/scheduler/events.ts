@@ -1,5 +1,6 @@
 import { uuidv7 } from '../../../lib/uuidv7.ts';
 import type { ClaimedRun } from '../../../db/queries/scheduler.ts';
+import type { EventInsert } from '../../../db/queries/events.ts';
 
 /** The SYSTEM event an integration carries while its AWS credentials fail (SPEC §4 lastErrorEvent). */
 export function credentialsErrorEvent(run: ClaimedRun, errorMessage: string, nowMs: number) {
@@ -25,5 +26,22 @@ export function credentialsErrorEvent(run: ClaimedRun, errorMessage: string, now
 }
 
 export type CredentialsErrorEvent = ReturnType<typeof credentialsErrorEvent>;
+
+/** The `events` row of that event (the same id, name and annotations as the integration's lastErrorEvent). */
+export function credentialsEventRow(run: ClaimedRun, event: CredentialsErrorEvent): EventInsert {
+  return {
+    id: event.id,
+    customerId: run.customerId,
+    integrationId: run.id,
+    name: event.name,
+    startMs: event.startTime,
+    runningState: 'ONGOING',
+    annotations: event.annotations,
+    tags: [],
+    hosts: [],
+    createdMs: event.createdEpochMillis,
+    updatedMs: event.updatedEpochMillis,
+  };
+}
 
 export const isOngoing = (event: Record<string, unknown> | null): boolean => event?.runningState === 'ONGOING';

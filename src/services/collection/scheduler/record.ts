@@ -7,7 +7,7 @@ import { uuidv7 } from '../../../lib/uuidv7.ts';
 import type { ClassifiedAwsError } from '../aws/errors.ts';
 import type { CollectedEvent, CollectResult } from '../collectors/types.ts';
 import { backoffMs, nextSlot } from './timing.ts';
-import { credentialsErrorEvent, isOngoing } from './events.ts';
+import { credentialsErrorEvent, credentialsEventRow, isOngoing } from './events.ts';
 
 export type RunOutcome = 'ok' | 'partial' | 'credentials' | 'transient' | 'error' | 'lost';
 
@@ -108,19 +108,7 @@ export function createRecorder(deps: RecordDeps) {
       const event = isOngoing(run.lastErrorEvent) ? undefined : credentialsErrorEvent(run, message, nowMs);
       const held = await guarded(run, async (tx) => {
         if (event) {
-          await insertEvents(tx, [{
-            id: event.id,
-            customerId: run.customerId,
-            integrationId: run.id,
-            name: event.name,
-            startMs: nowMs,
-            runningState: 'ONGOING',
-            annotations: event.annotations,
-            tags: [],
-            hosts: [],
-            createdMs: nowMs,
-            updatedMs: nowMs,
-          }]);
+          await insertEvents(tx, [credentialsEventRow(run, event)]);
         }
         await queries.finish(tx, run.id, {
           disabled: true,
