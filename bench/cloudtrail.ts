@@ -28,14 +28,11 @@ import { runMigrations } from '../src/db/migrate.ts';
 import { insertEvents } from '../src/db/queries/events.ts';
 import { writePoints } from '../src/db/queries/points.ts';
 import { schedulerQueries } from '../src/db/queries/scheduler.ts';
-import { eventRows } from '../src/services/scheduler/record.ts';
+import { eventRows } from '../src/services/collection/scheduler/record.ts';
 import { systemClock } from '../src/lib/clock.ts';
-import { createAwsClientFactory } from '../src/services/aws/clientFactory.ts';
-import { createStsClient } from '../src/services/aws/clients.ts';
-import { createRoleCredentials } from '../src/services/aws/credentials.ts';
-import { createRateLimiter } from '../src/services/aws/rateLimiter.ts';
-import { createCloudTrailCollector } from '../src/services/collectors/cloudtrail/index.ts';
-import type { CollectResult } from '../src/services/collectors/types.ts';
+import { createAwsAccess } from '../src/services/collection/aws/access.ts';
+import { createCloudTrailCollector } from '../src/services/collection/collectors/cloudtrail/index.ts';
+import type { CollectResult } from '../src/services/collection/collectors/types.ts';
 import { startSimulator } from '../src/simulator/simulator.ts';
 import { acquireBenchDatabase } from './postgres.ts';
 
@@ -94,15 +91,15 @@ async function main() {
       keys.push(w.key);
     }
     const settings = { endpoint: sim.url, stsRegion: 'us-east-1', credentials: { accessKeyId: skyport.accessKeyId, secretAccessKey: skyport.secretAccessKey }, forcePathStyle: true };
-    const sts = createStsClient(settings);
-    const factory = createAwsClientFactory({ settings, limiter: createRateLimiter() });
-    const credentials = createRoleCredentials({ sts, clock: systemClock }).providerFor({ id: INTEGRATION_ID, roleArn, externalId: EXTERNAL_ID });
+    const access = createAwsAccess({ settings, clock: systemClock });
+    const role = { id: INTEGRATION_ID, roleArn, externalId: EXTERNAL_ID };
+    const { credentials } = access.forIntegration(role);
     const cpu = cpus()[0]?.model ?? 'unknown';
     log(`${FILES} files, ${records} records, ${(uncompressed / 1e6).toFixed(1)} MB JSON (${(compressed / 1e6).toFixed(1)} MB gzipped); PostgreSQL ${db.serverVersion} (${db.source}); ${cpu}`);
 
     // ---- floor: download + gunzip, 4 files at a time (as the collector reads a day) ---------------------------
     async function floor(): Promise<number> {
-      const clients = factory.forRole(ACCOUNT, credentials);
+      const clients = access.forIntegration(role).aws;
       const s3 = clients.s3('us-east-1');
       const started = performance.now();
       let bytes = 0;
@@ -129,7 +126,7 @@ async function main() {
       await database.pool.query('TRUNCATE events, points, series CASCADE');
       await database.pool.query('DELETE FROM collector_cursors');
       const collect = createCloudTrailCollector({ lookbackMs: 3_600_000, maxFilesPerRun: 100_000, maxEventsPerRun: 10_000_000 });
-      const clients = factory.forRole(ACCOUNT, credentials);
+      const clients = access.forIntegration(role).aws;
       const started = performance.now();
       const result: CollectResult = await collect({
         target: {
@@ -151,7 +148,7 @@ async function main() {
       const collected = performance.now();
       const nowMs = systemClock.now();
       let stored = 0;
-      // What the scheduler's recorder (src/services/scheduler/record.ts) writes, in one transaction.
+      // What the scheduler's recorder (src/services/collection/scheduler/record.ts) writes, in one transaction.
       await database.db.transaction(async (tx) => {
         await writePoints(tx, CUSTOMER, INTEGRATION_ID, result.points);
         stored = await insertEvents(tx, eventRows(CUSTOMER, INTEGRATION_ID, result.events, nowMs));
@@ -181,8 +178,7 @@ async function main() {
           `${o.events} events, ${o.points} counter points)`,
       );
     }
-    sts.destroy();
-    factory.close();
+    access.close();
 
     const recordsPerSecond = median(rounds.map((r) => records / r.ours.seconds));
     const floorRecordsPerSecond = median(rounds.map((r) => records / r.floorSeconds));

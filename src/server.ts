@@ -4,8 +4,8 @@ import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { onShutdownSignals, shutdownSignals } from './lib/shutdownSignals.ts';
-import { createMaintenance } from './services/maintenance.ts';
-import type { AwsSettings } from './services/aws/clients.ts';
+import { createMaintenance } from './services/api/maintenance.ts';
+import type { AwsSettings } from './services/collection/aws/settings.ts';
 import { chooseLogFormat, createLogger } from './logger.ts';
 import { keepCertificatesCurrent, readKeyPair } from './tls/certificates.ts';
 

@@ -6,11 +6,11 @@ import { formatTable, formatTime } from './table.ts';
  * Runs `run` with the token service on the configured database. Loaded on use: `--help` and a mistyped
  * option answer without loading the database layer.
  */
-async function withTokens<T>(run: (tokens: ReturnType<typeof import('../services/tokens.ts').createTokenService>) => Promise<T>): Promise<T> {
+async function withTokens<T>(run: (tokens: ReturnType<typeof import('../services/api/tokens.ts').createTokenService>) => Promise<T>): Promise<T> {
   const [{ loadConfig }, { withDatabase }, { createTokenService }, { systemClock }] = await Promise.all([
     import('../config.ts'),
     import('./database.ts'),
-    import('../services/tokens.ts'),
+    import('../services/api/tokens.ts'),
     import('../lib/clock.ts'),
   ]);
   return withDatabase(loadConfig(), (database) => run(createTokenService({ db: database.db, clock: systemClock, cacheTtlMs: 0 })));

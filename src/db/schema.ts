@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { AwsService, ServiceConfigs } from '../schemas/cloudIntegration.ts';
 
 // Epoch-millisecond columns are bigint in mode 'number' (safe up to 2^53, i.e. the year 287396).
 const epochMs = (name: string) => bigint(name, { mode: 'number' });
@@ -66,10 +67,10 @@ export const integrations = pgTable(
     id: uuid('id').primaryKey(),
     customerId: text('customer_id').notNull().references(() => customers.id),
     name: text('name').notNull(),
-    service: text('service').notNull(),
+    service: text('service').$type<AwsService>().notNull(),
     refreshMins: integer('refresh_mins').notNull(),
     additionalTags: jsonb('additional_tags').$type<Record<string, string>>(),
-    config: jsonb('config').$type<Record<string, unknown>>().notNull(),
+    config: jsonb('config').$type<ServiceConfigs[AwsService]>().notNull(),
     roleArn: text('role_arn').notNull(),
     externalId: text('external_id').notNull(),
     creatorId: text('creator_id').notNull(),

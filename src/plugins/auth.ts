@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
-import type { Principal, TokenService } from '../services/tokens.ts';
+import type { Principal, TokenService } from '../services/api/tokens.ts';
 import { forbidden, unauthorized } from '../errors.ts';
 import { withHook } from './routeHooks.ts';
 

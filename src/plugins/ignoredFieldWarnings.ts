@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import { createIgnoredFieldFinder, warningHeaderValue } from '../services/ignoredFields.ts';
-import { CONFIG_KEY } from '../services/integrationInput.ts';
+import { CONFIG_KEY } from '../schemas/cloudIntegration.ts';
 import { CloudIntegration } from '../schemas/cloudIntegration.ts';
 
 /** Bodies whose read model may be sent back whole: its read-only fields are not "unknown". */

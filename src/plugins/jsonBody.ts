@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../errors.ts';
+import { isStorableText } from '../lib/text.ts';
 
 // Only these JSON escapes can put a NUL or a lone surrogate into a parsed string (raw ones are invalid JSON).
 const SUSPECT_ESCAPE = /\\u(?:0000|d[89a-f])/i;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** True when a string (key or value) anywhere in `value` holds text PostgreSQL cannot store. */
 function holdsUnstorableText(value: unknown): boolean {
-  const bad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+  const bad = (s: string) => !isStorableText(s);
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();

@@ -3,8 +3,8 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 /**
  * One log line per request, written when it is answered (method, URL, status, time, request id), instead of
  * Fastify's two (`incoming request` and `request completed`). At the default level `info` each line is a
- * pino serialisation with redaction and a buffered write, about 20 µs of CPU: on a GET that reads one row,
- * the two lines were the largest cost Skyport added to the request (docs/PERFORMANCE.md). A request that
+ * pino serialisation with redaction and a buffered write: on a GET that reads one row, the two lines were the
+ * largest cost Skyport added to the request (docs/PERFORMANCE.md). A request that
  * never completes shows up as a missing line, which the request timeout (60 s) bounds.
  */
 // Probes (a load balancer, Docker's health check, Prometheus) call these every few seconds: at info they would

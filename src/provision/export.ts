@@ -1,6 +1,6 @@
 import { Document } from 'yaml';
 import type { CloudIntegration } from '../schemas/cloudIntegration.ts';
-import { CONFIG_KEY } from '../services/integrationInput.ts';
+import { CONFIG_KEY } from '../schemas/cloudIntegration.ts';
 import type { IntegrationEntry } from './fileSchema.ts';
 
 export const FILE_SCHEMA_URL_PATH = '/api-docs/skyport-file.schema.json';

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { CONFIG_KEY } from '../services/integrationInput.ts';
+import { CONFIG_KEY } from '../schemas/cloudIntegration.ts';
 import type { Api } from './api.ts';
 import type { LoadedFile } from './readFile.ts';
 import type { Plan, Step } from './plan.ts';

@@ -1,5 +1,6 @@
 import type { CloudIntegration, CloudIntegrationWrite } from '../schemas/cloudIntegration.ts';
-import { CONFIG_KEY, DEFAULT_REFRESH_MINS } from '../services/integrationInput.ts';
+import { CONFIG_KEY } from '../schemas/cloudIntegration.ts';
+import { DEFAULT_REFRESH_MINS } from '../services/api/integrationInput.ts';
 import type { IntegrationEntry, ProvisioningFile } from './fileSchema.ts';
 import { entryBody } from './readFile.ts';
 

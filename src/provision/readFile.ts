@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { SkyportError } from '../errors.ts';
-import { readIntegrationInput, CONFIG_KEY } from '../services/integrationInput.ts';
+import { CONFIG_KEY } from '../schemas/cloudIntegration.ts';
+import { readIntegrationInput } from '../services/api/integrationInput.ts';
 import type { CloudIntegrationWrite } from '../schemas/cloudIntegration.ts';
 import { ProvisioningFile, type IntegrationEntry } from './fileSchema.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RawQuery, RawTimeseries } from '../schemas/points.ts';
 import { ref } from '../schemas/ref.ts';
-import type { PointsService } from '../services/points.ts';
+import type { PointsService } from '../services/api/points.ts';
 import { errorResponses } from './envelope.ts';
 
 export const chartRoutes: FastifyPluginAsyncTypebox<{ points: PointsService }> = async (app, { points }) => {

@@ -7,7 +7,7 @@ import {
 } from '../schemas/cloudIntegration.ts';
 import { IdParams, PagingQuery } from '../schemas/common.ts';
 import { ref } from '../schemas/ref.ts';
-import type { IntegrationService } from '../services/integrations.ts';
+import type { IntegrationService } from '../services/api/integrations.ts';
 import { errorResponses, ok } from './envelope.ts';
 
 const tags = ['Cloud Integration'];
@@ -89,13 +89,39 @@ export const cloudIntegrationRoutes: FastifyPluginAsyncTypebox<{ integrations: I
     },
   }, async (request) => ok(await integrations.remove(request.principal, request.params.id, request.query.skipTrash)));
 
-  const action = (verb: 'disable' | 'enable' | 'undelete', operationId: string, summary: string, description: string) =>
-    app.post(`/api/v2/cloudintegration/:id/${verb}`, {
-      config: { access: 'write' },
-      schema: { tags, operationId, summary, description, params: IdParams, response: one },
-    }, async (request) => ok(await integrations[verb](request.principal, request.params.id)));
+  app.post('/api/v2/cloudintegration/:id/disable', {
+    config: { access: 'write' },
+    schema: {
+      tags,
+      operationId: 'disableCloudIntegration',
+      summary: 'Stop collecting an integration',
+      description: 'Collection stays off until the integration is enabled.',
+      params: IdParams,
+      response: one,
+    },
+  }, async (request) => ok(await integrations.disable(request.principal, request.params.id)));
 
-  action('disable', 'disableCloudIntegration', 'Stop collecting an integration', 'Collection stays off until the integration is enabled.');
-  action('enable', 'enableCloudIntegration', 'Resume collecting an integration', 'Clears disabled and schedules a collection at once.');
-  action('undelete', 'undeleteCloudIntegration', 'Restore an integration from the trash', 'It returns to lists and searches and is collected again.');
+  app.post('/api/v2/cloudintegration/:id/enable', {
+    config: { access: 'write' },
+    schema: {
+      tags,
+      operationId: 'enableCloudIntegration',
+      summary: 'Resume collecting an integration',
+      description: 'Clears disabled and schedules a collection at once.',
+      params: IdParams,
+      response: one,
+    },
+  }, async (request) => ok(await integrations.enable(request.principal, request.params.id)));
+
+  app.post('/api/v2/cloudintegration/:id/undelete', {
+    config: { access: 'write' },
+    schema: {
+      tags,
+      operationId: 'undeleteCloudIntegration',
+      summary: 'Restore an integration from the trash',
+      description: 'It returns to lists and searches and is collected again.',
+      params: IdParams,
+      response: one,
+    },
+  }, async (request) => ok(await integrations.undelete(request.principal, request.params.id)));
 };

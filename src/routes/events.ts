@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { EventIdParams, EventListQuery, ResponseContainerEvent, ResponseContainerPagedEvent } from '../schemas/events.ts';
 import { ref } from '../schemas/ref.ts';
-import type { EventService } from '../services/events.ts';
+import type { EventService } from '../services/api/events.ts';
 import { errorResponses, ok } from './envelope.ts';
 
 const tags = ['Event'];

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ResponseContainerString } from '../schemas/cloudIntegration.ts';
 import { ref } from '../schemas/ref.ts';
-import type { ExternalIdService } from '../services/externalIds.ts';
+import type { ExternalIdService } from '../services/api/externalIds.ts';
 import { errorResponses, ok } from './envelope.ts';
 
 const tags = ['Cloud Integration'];

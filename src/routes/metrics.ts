@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MetricDetailQuery, MetricDetailsResponse, MetricListQuery, ResponseContainerPagedMetricName } from '../schemas/metrics.ts';
 import { ref } from '../schemas/ref.ts';
-import type { MetricService } from '../services/metrics.ts';
+import type { MetricService } from '../services/api/metrics.ts';
 import { errorResponses, ok } from './envelope.ts';
 
 export const metricRoutes: FastifyPluginAsyncTypebox<{ metrics: MetricService }> = async (app, { metrics }) => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { IdParams, PagingQuery } from '../schemas/common.ts';
 import { ref } from '../schemas/ref.ts';
 import { CollectQuery, ResponseContainerCollectRequestResult, ResponseContainerPagedCollectionRun } from '../schemas/runs.ts';
-import type { RunService } from '../services/runs.ts';
+import type { RunService } from '../services/api/runs.ts';
 import { errorResponses, ok } from './envelope.ts';
 
 const tags = ['Cloud Integration'];

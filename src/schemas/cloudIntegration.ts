@@ -89,6 +89,26 @@ export const EC2Configuration = Type.Object(
   { $id: 'EC2Configuration', description: 'Settings of an EC2 ("AWS Metrics+") integration' },
 );
 
+/** The services Skyport collects, and the body key that holds each one's configuration object. */
+export const AWS_SERVICES = ['CLOUDWATCH', 'CLOUDTRAIL', 'EC2'] as const;
+export type AwsService = (typeof AWS_SERVICES)[number];
+export const CONFIG_KEY = { CLOUDWATCH: 'cloudWatch', CLOUDTRAIL: 'cloudTrail', EC2: 'ec2' } as const;
+
+export type CloudWatchConfig = Static<typeof CloudWatchConfiguration>;
+/** A stored CloudTrail configuration: the bucket and its region are required on write. */
+export type CloudTrailConfig = Static<typeof CloudTrailConfiguration> & { bucketName: string; region: string };
+export type Ec2Config = Static<typeof EC2Configuration>;
+
+/** Each service's configuration, as checked on write, stored in `integrations.config` and read by its collector. */
+export interface ServiceConfigs {
+  CLOUDWATCH: CloudWatchConfig;
+  CLOUDTRAIL: CloudTrailConfig;
+  EC2: Ec2Config;
+}
+
+/** An integration's service with its configuration: one of the three pairs. */
+export type IntegrationSettings = { [S in AwsService]: { service: S; config: ServiceConfigs[S] } }[AwsService];
+
 // The Event model lives in events.ts (it is also the item of GET /api/v2/event); re-exported for lastErrorEvent.
 export { Event };
 

@@ -48,3 +48,6 @@ export const PagingQuery = Type.Object({
 export const IdParams = Type.Object({
   id: Type.String({ maxLength: 64, description: 'The integration id (a lowercase UUID)' }),
 });
+
+/** The largest epoch-millisecond time a JavaScript Date can hold. */
+export const MAX_EPOCH_MS = 8_640_000_000_000_000;

@@ -1,9 +1,8 @@
 import { Type, type Static } from 'typebox';
-import { Envelope } from './common.ts';
+import { Envelope, MAX_EPOCH_MS } from './common.ts';
 import { ref, StringMap } from './ref.ts';
 
 // Largest epoch-millisecond value a JavaScript Date can hold (year 275760).
-const MAX_EPOCH_MS = 8_640_000_000_000_000;
 
 /**
  * Wavefront's Event model (python-client docs/Event.md). `name`, `startTime` and `annotations` are always

@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { ref, StringMap } from './ref.ts';
+import { MAX_EPOCH_MS } from './common.ts';
 
 // Largest epoch-millisecond value a JavaScript Date can hold (year 275760).
-const MAX_EPOCH_MS = 8_640_000_000_000_000;
 
 export const Point = Type.Object(
   {

@@ -14,7 +14,7 @@ import { openPool } from '../../src/db/client.ts';
 import { MIGRATIONS_DIR, runMigrations } from '../../src/db/migrate.ts';
 import { EVENT_CHUNK, getEvent, insertEvents, listEvents, type EventInsert } from '../../src/db/queries/events.ts';
 import { uuidv7 } from '../../src/lib/uuidv7.ts';
-import { eventRows } from '../../src/services/scheduler/record.ts';
+import { eventRows } from '../../src/services/collection/scheduler/record.ts';
 import { client } from '../helpers/app.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 import { createEmptyTestDatabase } from '../helpers/process.ts';

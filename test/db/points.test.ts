@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { deletePointsOlderThan, readRaw, seriesKey, writePoints, POINT_CHUNK } from '../../src/db/queries/points.ts';
-import type { CollectedPoint } from '../../src/services/collectors/types.ts';
+import type { CollectedPoint } from '../../src/services/collection/collectors/types.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);

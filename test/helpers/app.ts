@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Clock } from '../../src/lib/clock.ts';
-import type { AwsSettings } from '../../src/services/aws/clients.ts';
+import type { AwsSettings } from '../../src/services/collection/aws/settings.ts';
 import { createTestDatabase } from './db.ts';
 
 /** A clock tests move by hand. */

@@ -1,6 +1,6 @@
 import type { TestContext } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.ts';
-import type { AwsSettings } from '../../src/services/aws/clients.ts';
+import type { AwsSettings } from '../../src/services/collection/aws/settings.ts';
 
 /** Skyport's own AWS account and identity inside the simulator. */
 export const SKYPORT_ACCOUNT = '999988887777';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { writePoints } from '../../src/db/queries/points.ts';
-import type { CollectedPoint } from '../../src/services/collectors/types.ts';
-import { createMaintenance } from '../../src/services/maintenance.ts';
+import type { CollectedPoint } from '../../src/services/collection/collectors/types.ts';
+import { createMaintenance } from '../../src/services/api/maintenance.ts';
 import { buildTestApp, client, manualClock } from '../helpers/app.ts';
 import { assertError, raw, startApiAws, suiteApp, tenant } from './fixtures.ts';
 

@@ -195,6 +195,25 @@ describe('create and read', () => {
     assert.equal(await integrationCount(testApp, customerId), 0);
   });
 
+  test('regular expressions run on RE2: lookaround and backreferences are a 400 naming the field and the reason', async () => {
+    const testApp = ctx();
+    const { call, customerId } = await tenant(testApp.app);
+    const externalId = await issueExternalId(call);
+    const cases: Array<[unknown, string, string]> = [
+      [cloudWatchBody(externalId, {}, { metricFilterRegex: 'aws\\.(?=ec2).*' }), 'cloudWatch.metricFilterRegex', '(?='],
+      [cloudWatchBody(externalId, {}, { pointTagFilterRegex: '(env)\\1' }), 'cloudWatch.pointTagFilterRegex', '\\1'],
+      [cloudWatchBody(externalId, {}, { s3BucketNameFilterRegex: '(?<!logs)-bucket' }), 'cloudWatch.s3BucketNameFilterRegex', '(?<!'],
+      [cloudTrailBody(externalId, {}, { filterRule: '^(?!ec2).*' }), 'cloudTrail.filterRule', '(?!'],
+      [ec2Body(externalId, {}, { metricFilterRegex: '(?<=aws\\.)ec2' }), 'ec2.metricFilterRegex', '(?<='],
+    ];
+    for (const [body, field, reason] of cases) {
+      const res = await call('POST', URL, body);
+      assertError(res, 400, field, 'RE2');
+      assert.ok(JSON.stringify(res.body).includes(JSON.stringify(reason).slice(1, -1)), `the reason names ${reason}: ${JSON.stringify(res.body)}`);
+    }
+    assert.equal(await integrationCount(testApp, customerId), 0);
+  });
+
   test('tag expressions must be key=value lists', async () => {
     const testApp = ctx();
     const { call, customerId } = await tenant(testApp.app);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { insertEvents, type EventInsert } from '../../src/db/queries/events.ts';
-import { createMaintenance } from '../../src/services/maintenance.ts';
+import { createMaintenance } from '../../src/services/api/maintenance.ts';
 import { client, manualClock } from '../helpers/app.ts';
 import { assertError, buildApiTestApp, cloudTrailBody, createIntegration, issueExternalId, ok, tenant } from './fixtures.ts';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { client, manualClock } from '../helpers/app.ts';
-import { createMaintenance } from '../../src/services/maintenance.ts';
+import { createMaintenance } from '../../src/services/api/maintenance.ts';
 import { assertError, buildApiTestApp, cloudWatchBody, createIntegration, ec2Body, issueExternalId, ok, tenant } from '../routes/fixtures.ts';
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase } from '../helpers/db.ts';
-import { createTokenService } from '../../src/services/tokens.ts';
+import { createTokenService } from '../../src/services/api/tokens.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 
 async function setup(t: { after: (fn: () => unknown) => void }) {

@@ -1,7 +1,8 @@
 import { and, asc, count, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { apiGatewayConnections, type ApiGatewayConnectionRow } from '../schema.ts';
-import { isIntegrationId, type DbOrTx, type Tx } from './integrations.ts';
+import { isIntegrationId } from './integrations.ts';
+import type { DbOrTx, Tx } from '../tx.ts';
 
 const t = apiGatewayConnections;
 

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { events } from '../schema.ts';
-import type { DbOrTx } from './integrations.ts';
+import type { DbOrTx } from '../tx.ts';
 
 export type EventInsert = typeof events.$inferInsert;
 export type EventRow = typeof events.$inferSelect;
@@ -17,8 +17,8 @@ const intArray = (xs: ReadonlyArray<number | null>) => `{${xs.map((x) => (x === 
 /**
  * Stores events; a (customer, dedupeKey) pair already stored (or repeated in `rows`) is skipped, so re-reads
  * never duplicate. Each statement carries EVENT_CHUNK rows as one typed array per column (annotations as one
- * JSON array of objects): PostgreSQL reads that with about 40% less CPU than one JSON document of row objects
- * (jsonb_to_recordset). The next chunk's parameters are built while the previous statement runs.
+ * JSON array of objects): PostgreSQL reads that with less CPU than one JSON document of row objects
+ * (jsonb_to_recordset; figures in docs/PERFORMANCE.md). The next chunk's parameters are built while the previous statement runs.
  * Returns how many rows were inserted.
  */
 export async function insertEvents(tx: DbOrTx, rows: EventInsert[]): Promise<number> {

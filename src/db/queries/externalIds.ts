@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { externalIds, type ExternalIdRow } from '../schema.ts';
-import type { DbOrTx, Tx } from './integrations.ts';
+import type { DbOrTx, Tx } from '../tx.ts';
 
 export function externalIdQueries(db: Db) {
   return {

@@ -2,16 +2,14 @@ import { and, asc, count, eq, getTableColumns, sql, type SQL } from 'drizzle-orm
 import type { Db } from '../client.ts';
 import { integrations, type IntegrationRow } from '../schema.ts';
 
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-export type DbOrTx = Db | Tx;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import type { DbOrTx, Tx } from '../tx.ts';
+import { isUuid } from '../../lib/text.ts';
 
 /** Ids are lowercase UUIDs; anything else cannot exist (and must not reach a uuid column). */
-export const isIntegrationId = (id: string) => UUID.test(id);
+export const isIntegrationId = isUuid;
 
 /**
- * The columns the API shows (src/services/integrationView.ts). API reads select only these: the tenant and the
+ * The columns the API shows (src/services/api/integrationView.ts). API reads select only these: the tenant and the
  * scheduler's bookkeeping (lease, due time, failures, trash time) stay in the database.
  */
 const {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from './integrations.ts';
+import type { DbOrTx } from '../tx.ts';
 
 /** One metric name of a customer, with how many series and sources report it and its newest point. */
 export interface MetricNameRow {

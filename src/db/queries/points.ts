@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
-import type { CollectedPoint } from '../../services/collectors/types.ts';
-import type { DbOrTx } from './integrations.ts';
+import type { DbOrTx } from '../tx.ts';
+import { isStorableText } from '../../lib/text.ts';
 
 /** Rows per INSERT statement for points (three arrays of this length are sent as parameters). */
 export const POINT_CHUNK = 5_000;
@@ -26,8 +26,7 @@ export interface WriteResult {
   skipped: number;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const storable = (s: string) => !s.includes('\u0000') && !LONE_SURROGATE.test(s);
+const storable = isStorableText;
 
 function sortedTags(tags: Record<string, string>): Array<[string, string]> {
   return Object.keys(tags)
@@ -60,6 +59,16 @@ function inTransaction<T>(db: DbOrTx, fn: (tx: DbOrTx) => Promise<T>): Promise<T
   return db instanceof PgTransaction ? fn(db) : db.transaction(fn);
 }
 
+/** A point as a collector produces it (CollectedPoint), to store. */
+export interface PointToWrite {
+  metric: string;
+  source: string;
+  tags: Record<string, string>;
+  /** Epoch milliseconds. */
+  ts: number;
+  value: number;
+}
+
 /**
  * Stores collected points for one customer and integration: one upsert per 5,000 distinct series
  * (`last_point_ms` only moves forward, `integration_id` is the latest writer), then the points in statements
@@ -68,7 +77,7 @@ function inTransaction<T>(db: DbOrTx, fn: (tx: DbOrTx) => Promise<T>): Promise<T
  * skipped. Series and points are written in key / (series, ts) order so concurrent writers lock rows in the
  * same order. Runs inside `tx` when it is a transaction, otherwise in a transaction of its own.
  */
-export async function writePoints(tx: DbOrTx, customerId: string, integrationId: string, points: CollectedPoint[]): Promise<WriteResult> {
+export async function writePoints(tx: DbOrTx, customerId: string, integrationId: string, points: readonly PointToWrite[]): Promise<WriteResult> {
   const byIdentity = new Map<string, PendingSeries | null>();
   const tagText = new Map<Record<string, string>, { pairs: string; object: string; storable: boolean }>();
   let skipped = 0;

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, gt, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { collectionRuns, type CollectionRunRow } from '../schema.ts';
-import type { DbOrTx, Tx } from './integrations.ts';
+import type { DbOrTx, Tx } from '../tx.ts';
 
 export type RunInsert = Omit<typeof collectionRuns.$inferInsert, 'id'>;
 

@@ -1,27 +1,21 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { collectorCursors, integrations } from '../schema.ts';
+import { collectorCursors, integrations, type IntegrationRow } from '../schema.ts';
 import { and, eq } from 'drizzle-orm';
-import type { DbOrTx, Tx } from './integrations.ts';
+import type { IntegrationSettings } from '../../schemas/cloudIntegration.ts';
+import type { DbOrTx, Tx } from '../tx.ts';
 
-/** A due integration this replica now holds a lease on. */
-export interface ClaimedRun {
-  id: string;
-  customerId: string;
-  name: string;
-  service: string;
-  refreshMins: number;
-  config: Record<string, unknown>;
-  additionalTags: Record<string, string> | null;
-  roleArn: string;
-  externalId: string;
-  dueMs: number;
-  leaseToken: string;
-  /** The replica whose expired lease this claim took over, if any. */
-  tookOverFrom: string | null;
-  lastErrorEvent: Record<string, unknown> | null;
-  consecutiveFailures: number;
-}
+/** A due integration this replica now holds a lease on: the row's columns a run needs, and the lease. */
+export type ClaimedRun = Pick<
+  IntegrationRow,
+  'id' | 'customerId' | 'name' | 'refreshMins' | 'additionalTags' | 'roleArn' | 'externalId' | 'lastErrorEvent' | 'consecutiveFailures'
+> &
+  IntegrationSettings & {
+    dueMs: number;
+    leaseToken: string;
+    /** The replica whose expired lease this claim took over, if any. */
+    tookOverFrom: string | null;
+  };
 
 export function schedulerQueries(db: Db) {
   return {
@@ -58,9 +52,9 @@ export function schedulerQueries(db: Db) {
         id: r.id as string,
         customerId: r.customer_id as string,
         name: r.name as string,
-        service: r.service as string,
+        // The service and its configuration as the API checked and stored them.
+        ...({ service: r.service, config: r.config } as IntegrationSettings),
         refreshMins: r.refresh_mins as number,
-        config: r.config as Record<string, unknown>,
         additionalTags: (r.additional_tags as Record<string, string> | null) ?? null,
         roleArn: r.role_arn as string,
         externalId: r.external_id as string,

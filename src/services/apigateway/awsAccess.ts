@@ -8,9 +8,9 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { randomBytes } from 'node:crypto';
-import { clientOptions, type AwsSettings } from '../aws/clients.ts';
-import { SESSION_SECONDS, sessionName } from '../aws/credentials.ts';
-import { classifyAwsError } from '../aws/errors.ts';
+import { clientOptions, type AwsSettings } from '../collection/aws/settings.ts';
+import { SESSION_SECONDS, sessionName } from '../collection/aws/credentials.ts';
+import { classifyAwsError } from '../collection/aws/errors.ts';
 import type { CredentialType } from './connectionInput.ts';
 
 /** A connection's credentials with the secret in clear (only in memory, only while AWS is called). */

@@ -3,7 +3,7 @@ import { GetApisCommand } from '@aws-sdk/client-apigatewayv2';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { badRequest, unavailable } from '../../errors.ts';
 import type { ApiGatewayCheckResult } from '../../schemas/apiGatewayConnection.ts';
-import { describeEnabledRegions, homeRegion } from '../collectors/cloudwatch/regions.ts';
+import { describeEnabledRegions, homeRegion } from '../collection/collectors/regions.ts';
 import { AwsStepError, type ConnectionAws, type ConnectionCredentials, type ResolvedCredentials } from './awsAccess.ts';
 import type { ConnectionSettings } from './connectionInput.ts';
 import { ALL_REGIONS } from './regions.ts';

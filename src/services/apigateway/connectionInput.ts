@@ -1,6 +1,6 @@
 import { badRequest } from '../../errors.ts';
 import { API_TYPES, SECRET_MASK, type ApiGatewayConnectionWrite } from '../../schemas/apiGatewayConnection.ts';
-import { assertNameRegex } from './nameRegex.ts';
+import { assertUserRegex } from '../../lib/userRegex.ts';
 import { ALL_REGIONS, isAwsRegion } from './regions.ts';
 
 export type CredentialType = 'ROLE' | 'ACCESS_KEY' | 'AMBIENT';
@@ -93,7 +93,7 @@ export function readConnectionInput(body: ApiGatewayConnectionWrite): Connection
   const credentials = credentialsOf(body);
   const apiFilter: ConnectionSettings['apiFilter'] = {};
   if (body.apiFilter?.nameRegex !== undefined && body.apiFilter.nameRegex !== '') {
-    assertNameRegex(body.apiFilter.nameRegex, 'apiFilter.nameRegex');
+    assertUserRegex(body.apiFilter.nameRegex, 'apiFilter.nameRegex');
     apiFilter.nameRegex = body.apiFilter.nameRegex;
   }
   if (body.apiFilter?.tags !== undefined) apiFilter.tags = body.apiFilter.tags;

@@ -2,8 +2,9 @@ import { and, asc, desc, eq, not, or, sql, type AnyColumn, type SQL } from 'driz
 import { apiGatewayConnections as t } from '../../db/schema.ts';
 import { badRequest } from '../../errors.ts';
 import type { SortableSearchRequest } from '../../schemas/search.ts';
-import { match, method } from '../search.ts';
-import type { Principal } from '../tokens.ts';
+import { match } from '../../db/queries/search.ts';
+import { checkSearchSize, method } from '../api/search.ts';
+import type { Principal } from '../api/tokens.ts';
 
 type Condition = NonNullable<SortableSearchRequest['query']>[number];
 
@@ -50,6 +51,7 @@ function condition(q: Condition, index: number): SQL {
 
 /** The WHERE and ORDER BY of a connection search, scoped to the caller's customer and to live or trashed rows. */
 export function connectionSearchClauses(p: Principal, trashed: boolean, req: SortableSearchRequest): { where: SQL; orderBy: SQL[] } {
+  checkSearchSize(req.query);
   const where = and(eq(t.customerId, p.customerId), eq(t.inTrash, trashed), ...(req.query ?? []).map(condition))!;
   const orderBy: SQL[] = [];
   if (req.sort) {

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
 import { connectionQueries as queries, type ConnectionViewRow } from '../../db/queries/apiGatewayConnections.ts';
-import type { IntegrationQueries, Tx } from '../../db/queries/integrations.ts';
+import type { IntegrationQueries } from '../../db/queries/integrations.ts';
+import type { Tx } from '../../db/tx.ts';
 import { badRequest, forbidden, notFound, unavailable } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { ApiGatewayConnectionWrite } from '../../schemas/apiGatewayConnection.ts';
 import type { SortableSearchRequest } from '../../schemas/search.ts';
-import type { ExternalIdService } from '../externalIds.ts';
+import type { ExternalIdService } from '../api/externalIds.ts';
 import type { SecretBox } from '../secrets/secretBox.ts';
-import type { Principal } from '../tokens.ts';
+import type { Principal } from '../api/tokens.ts';
 import type { ConnectionAws, ConnectionCredentials } from './awsAccess.ts';
 import { checkConnection, checkOnWrite } from './connectionCheck.ts';
 import { readConnectionInput, type ConnectionInput } from './connectionInput.ts';

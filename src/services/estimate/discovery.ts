@@ -2,17 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { badRequest, unavailable } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { createAwsClientFactory } from '../aws/clientFactory.ts';
-import type { AwsSettings } from '../aws/clients.ts';
-import { accountOfRole, createRoleCredentials } from '../aws/credentials.ts';
-import { classifyAwsError } from '../aws/errors.ts';
-import { createRateLimiter } from '../aws/rateLimiter.ts';
-import { mapLimit } from '../collectors/cloudwatch/concurrency.ts';
-import { listMetrics } from '../collectors/cloudwatch/listMetrics.ts';
-import { planOf, type DiscoveryPlan } from '../collectors/cloudwatch/plan.ts';
-import { describeEnabledRegions, homeRegion } from '../collectors/cloudwatch/regions.ts';
-import { admit, compileSelection, inventoryNeeds, preselect, selectByTags, type SelectedMetric } from '../collectors/cloudwatch/selection.ts';
-import { loadInventory } from '../collectors/inventory.ts';
+import { createAwsAccess } from '../collection/aws/access.ts';
+import type { AwsSettings } from '../collection/aws/settings.ts';
+import { classifyAwsError } from '../collection/aws/errors.ts';
+import { mapLimit } from '../collection/collectors/concurrency.ts';
+import { listMetrics } from '../collection/collectors/cloudwatch/listMetrics.ts';
+import { planOf, type DiscoveryPlan } from '../collection/collectors/cloudwatch/plan.ts';
+import { describeEnabledRegions, homeRegion } from '../collection/collectors/regions.ts';
+import { admit, compileSelection, inventoryNeeds, preselect, selectByTags, type SelectedMetric } from '../collection/collectors/cloudwatch/selection.ts';
+import { loadInventory } from '../collection/collectors/inventory.ts';
 
 export interface DiscoveryTarget {
   roleArn: string;
@@ -28,20 +26,20 @@ export interface DiscoveryTarget {
  * never a GetMetricData. Uses its own clients and credentials, dropped when it is done.
  */
 export function createDiscovery(deps: { sts: STSClient; aws: AwsSettings; clock: Clock; maxSeries: number }) {
-  const credentials = createRoleCredentials({ sts: deps.sts, clock: deps.clock });
-  const factory = createAwsClientFactory({ settings: deps.aws, limiter: createRateLimiter() });
+  const access = createAwsAccess({ settings: deps.aws, clock: deps.clock, sts: deps.sts });
+  const { credentials } = access;
   const fixedRegions = deps.aws.regions && deps.aws.regions.length > 0 ? deps.aws.regions : undefined;
 
   async function discover(target: DiscoveryTarget, signal?: AbortSignal): Promise<DiscoveryPlan> {
     const id = `estimate-${randomUUID()}`;
-    const provider = credentials.providerFor({ id, roleArn: target.roleArn, externalId: target.externalId });
+    const { credentials: provider, aws } = access.forIntegration({ id, roleArn: target.roleArn, externalId: target.externalId });
     try {
       await provider();
     } catch (err) {
+      aws.destroy();
       credentials.drop(id);
       throw awsProblem(err, `could not assume role ${target.roleArn}`);
     }
-    const aws = factory.forRole(accountOfRole(target.roleArn), provider);
     try {
       const sel = compileSelection(target.config, target.additionalTags);
       const regions = fixedRegions ?? (await describeEnabledRegions(aws.ec2(homeRegion(target.roleArn)), signal));
@@ -78,7 +76,7 @@ export function createDiscovery(deps: { sts: STSClient; aws: AwsSettings; clock:
     }
   }
 
-  return { discover, close: () => factory.close() };
+  return { discover, close: () => access.close() };
 }
 
 export type Discovery = ReturnType<typeof createDiscovery>;

@@ -5,9 +5,9 @@ import { notFound } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { CloudIntegrationWrite } from '../../schemas/cloudIntegration.ts';
 import type { CostEstimateType } from '../../schemas/estimate.ts';
-import type { DiscoveryPlan } from '../collectors/cloudwatch/plan.ts';
-import { readIntegrationInput } from '../integrationInput.ts';
-import type { Principal } from '../tokens.ts';
+import type { DiscoveryPlan } from '../collection/collectors/cloudwatch/plan.ts';
+import { readIntegrationInput } from '../api/integrationInput.ts';
+import type { Principal } from '../api/tokens.ts';
 import type { Discovery } from './discovery.ts';
 
 const MONTH_MINS = 30 * 24 * 60;

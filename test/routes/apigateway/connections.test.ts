@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualClock } from '../../helpers/app.ts';
 import { assertError, buildApiTestApp, issueExternalId, ok, raw, suiteApp, tenant, OTHER_ROLE_ARN, UUID_LOWER } from '../fixtures.ts';
-import { createMaintenance } from '../../../src/services/maintenance.ts';
+import { createMaintenance } from '../../../src/services/api/maintenance.ts';
 import { BASE, createRoleConnection, roleBody, TEST_SECRET_KEY } from './fixtures.ts';
 
 describe('apigatewayconnection: create, read, replace, trash, enable/disable', () => {

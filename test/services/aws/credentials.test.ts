@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { createStsClient } from '../../../src/services/aws/clients.ts';
-import { accountOfRole, createRoleCredentials, sessionName } from '../../../src/services/aws/credentials.ts';
+import { createStsClient } from '../../../src/services/collection/aws/settings.ts';
+import { accountOfRole, createRoleCredentials, sessionName } from '../../../src/services/collection/aws/credentials.ts';
 import { manualClock } from '../../helpers/app.ts';
 import { startTestAws, trustedRole } from '../../helpers/aws.ts';
 
@@ -106,8 +106,8 @@ test('sweep forgets integrations idle for longer than asked, and keeps the rest'
 
 test('SDK clients kept across runs use renewed credentials: the SDK does not hold a stale copy', async (t) => {
   const { aws, clock, creds, roleArn, assumeRoleCalls } = await setup(t);
-  const { createAwsClientFactory } = await import('../../../src/services/aws/clientFactory.ts');
-  const { createRateLimiter } = await import('../../../src/services/aws/rateLimiter.ts');
+  const { createAwsClientFactory } = await import('../../../src/services/collection/aws/clientFactory.ts');
+  const { createRateLimiter } = await import('../../../src/services/collection/aws/rateLimiter.ts');
   const factory = createAwsClientFactory({ settings: aws.settings, limiter: createRateLimiter() });
   t.after(() => factory.close());
   const provider = creds.providerFor({ id: 'i', roleArn, externalId: 'ext-1234567890ab' });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyAwsError } from '../../../src/services/aws/errors.ts';
+import { classifyAwsError } from '../../../src/services/collection/aws/errors.ts';
 
 // An error shaped as the AWS SDK v3 throws them: name = AWS error code, $metadata.httpStatusCode.
 function sdkError(name: string, status = 400, extra: Record<string, unknown> = {}) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRateLimiter, limitFor } from '../../../src/services/aws/rateLimiter.ts';
+import { createRateLimiter, limitFor } from '../../../src/services/collection/aws/rateLimiter.ts';
 
 // A virtual clock: sleeping advances it, so the test measures the limiter's arithmetic, not the machine.
 function virtualTime() {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { createStsClient } from '../../../src/services/aws/clients.ts';
+import { createStsClient } from '../../../src/services/collection/aws/settings.ts';
 import { startTestAws } from '../../helpers/aws.ts';
 
 // Skyport's clients let the SDK correct clock skew: a call AWS refuses for skew is signed again once with AWS's

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createGzip, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { LogFormatError, readLogStream, RecordsSplitter, type CloudTrailRecord } from '../../../src/services/collectors/cloudtrail/records.ts';
+import { LogFormatError, readLogStream, RecordsSplitter, type CloudTrailRecord } from '../../../src/services/collection/collectors/cloudtrail/records.ts';
 import { ACCOUNT, cloudTrailHarness, MIN, T0 } from './cloudtrailSetup.ts';
 
 function split(doc: Buffer, cuts: number[], maxRecordBytes?: number): CloudTrailRecord[] {

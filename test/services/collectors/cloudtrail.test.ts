@@ -2,7 +2,7 @@
 // region and day, late files, de-duplication, filters, digests, org trails, midnight, counters, failures.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyAwsError } from '../../../src/services/aws/errors.ts';
+import { classifyAwsError } from '../../../src/services/collection/aws/errors.ts';
 import { ACCOUNT, BUCKET, cloudTrailHarness, eventIds, INTEGRATION_ID, isoSeconds, MIN, record, T0 } from './cloudtrailSetup.ts';
 
 const HOUR = 60 * MIN;
@@ -181,6 +181,19 @@ test('default filter: only records that are not read-only; filterRule (a regex o
   h.cursors.clear();
   const empty = await h.run({ filterRule: '' });
   assert.equal(empty.events.length, byDefault.events.length, 'an empty rule is the default filter');
+});
+
+test('a catastrophic filterRule (nested quantifiers) finishes at once: user regexes run on a linear-time engine', async (t) => {
+  const h = await cloudTrailHarness(t);
+  const at = isoSeconds(T0 - 3 * MIN);
+  h.write({ deliveryTime: T0 - 2 * MIN, records: [record({ eventTime: at }), record({ eventTime: at, eventName: 'ExportImage' })] });
+  const started = performance.now();
+  // On a backtracking engine `ec2\.(.+)+X` costs seconds on every record without an x after "ec2.".
+  const r = await h.run({ filterRule: 'ec2\\.(.+)+X' });
+  const ms = performance.now() - started;
+  assert.ok(ms < 3000, `the run took ${Math.round(ms)} ms`);
+  assert.deepEqual(r.partialErrors, []);
+  assert.deepEqual(r.events.map((e) => e.annotations.eventName), ['ExportImage'], 'the rule still matches anywhere, case-insensitively');
 });
 
 test('digest files are never listed nor downloaded, and neither are other objects in the day prefix', async (t) => {

@@ -1,12 +1,10 @@
 import type { TestContext } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
-import { createAwsClientFactory, type AwsClients } from '../../../src/services/aws/clientFactory.ts';
-import { createStsClient } from '../../../src/services/aws/clients.ts';
-import { createRoleCredentials } from '../../../src/services/aws/credentials.ts';
-import { createRateLimiter } from '../../../src/services/aws/rateLimiter.ts';
-import { createCloudTrailCollector, type CloudTrailCollectorDeps } from '../../../src/services/collectors/cloudtrail/index.ts';
-import type { CollectResult } from '../../../src/services/collectors/types.ts';
+import { createAwsAccess } from '../../../src/services/collection/aws/access.ts';
+import type { AwsClients } from '../../../src/services/collection/aws/clientFactory.ts';
+import { createCloudTrailCollector, type CloudTrailCollectorDeps } from '../../../src/services/collection/collectors/cloudtrail/index.ts';
+import type { CollectResult } from '../../../src/services/collection/collectors/types.ts';
 import type { CloudTrailRecord, CloudTrailWriteInput, CloudTrailWriteResult } from '../../../src/simulator/cloudtrail.ts';
 import { manualClock } from '../../helpers/app.ts';
 import { startTestAws, trustedRole, type TestAws } from '../../helpers/aws.ts';
@@ -38,8 +36,8 @@ export interface CloudTrailHarness {
 }
 
 /**
- * The collector wired as production wires it: real SDK clients from createAwsClientFactory with the rate
- * limiter, credentials from createRoleCredentials over STS, S3 served by the simulator over HTTP.
+ * The collector wired as production wires it (createAwsAccess: real SDK clients with the rate limiter,
+ * credentials over STS), S3 served by the simulator over HTTP.
  */
 export async function cloudTrailHarness(
   t: Pick<TestContext, 'after'>,
@@ -48,17 +46,14 @@ export async function cloudTrailHarness(
   const clock = manualClock(opts.start ?? T0);
   const aws = await startTestAws(t, { clock: clock.now });
   const roleArn = trustedRole(aws, ACCOUNT, EXTERNAL_ID);
-  const sts = createStsClient(aws.settings);
-  const factory = createAwsClientFactory({ settings: aws.settings, limiter: createRateLimiter() });
-  const credentials = createRoleCredentials({ sts, clock }).providerFor({ id: INTEGRATION_ID, roleArn, externalId: EXTERNAL_ID });
-  t.after(() => {
-    factory.close();
-    sts.destroy();
-  });
+  const access = createAwsAccess({ settings: aws.settings, clock });
+  const role = { id: INTEGRATION_ID, roleArn, externalId: EXTERNAL_ID };
+  const { credentials } = access.forIntegration(role);
+  t.after(() => access.close());
   const s3Requests: CloudTrailHarness['s3Requests'] = [];
   // Fresh clients per run, as the scheduler makes them (the SDK memoizes credentials per client).
   const clientsForRun = (): AwsClients => {
-    const clients = factory.forRole(ACCOUNT, credentials);
+    const clients = access.forIntegration(role).aws;
     for (const region of ['us-east-1', 'eu-west-1']) {
       observe(clients.s3(region), (command, input) => s3Requests.push({ command, input: input as Record<string, unknown> }));
     }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyAwsError } from '../../../src/services/aws/errors.ts';
+import { classifyAwsError } from '../../../src/services/collection/aws/errors.ts';
 import { ACCOUNT, cloudWatchHarness, MIN, T0 } from './cloudwatchSetup.ts';
 
 const END0 = T0 - 5 * MIN;
@@ -126,7 +126,7 @@ test('without ec2:Describe* permissions EC2 metrics fall back to instance ids, u
 test('an aborted run throws', async (t) => {
   const h = await cloudWatchHarness(t);
   h.aws.sim.addSeries({ accountId: ACCOUNT, region: 'us-east-1', namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: 'f' }, generator: true });
-  const { createCloudWatchCollector } = await import('../../../src/services/collectors/cloudwatch/index.ts');
+  const { createCloudWatchCollector } = await import('../../../src/services/collection/collectors/cloudwatch/index.ts');
   const collect = createCloudWatchCollector({ regions: ['us-east-1'] });
   const controller = new AbortController();
   controller.abort(new Error('lease lost'));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CollectResult } from '../../../src/services/collectors/types.ts';
+import type { CollectResult } from '../../../src/services/collection/collectors/types.ts';
 import { generatedSample } from '../../../src/simulator/index.ts';
 import { ACCOUNT, bySeries, cloudWatchHarness, MIN, requested, T0 } from './cloudwatchSetup.ts';
 

@@ -141,3 +141,16 @@ test('the series cap stops adding series past maxSeries, in a stable order, and 
   assert.match(result.warning ?? '', /\b13\b/);
   assert.deepEqual([...result.cursors.keys()], ['cloudwatch:us-east-1:AWS/Lambda']);
 });
+
+test('a catastrophic metricFilterRegex (nested quantifiers) finishes at once: user regexes run on a linear-time engine', async (t) => {
+  const h = await cloudWatchHarness(t);
+  // On a backtracking engine `aws\.(.+)+X` tries every split of the name: seconds per Wavefront name of this length.
+  h.aws.sim.addSeries({ accountId: ACCOUNT, region: R, namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: { FunctionName: 'f' }, generator: true });
+  const started = performance.now();
+  const result = await h.run({ namespaces: ['lambda'], metricFilterRegex: 'aws\\.(.+)+X' });
+  const ms = performance.now() - started;
+  assert.ok(ms < 3000, `the run took ${Math.round(ms)} ms`);
+  assert.deepEqual(result.partialErrors, []);
+  assert.equal(result.points.length, 0, 'no name ends in x');
+  assert.deepEqual([...result.cursors.keys()], ['cloudwatch:us-east-1:AWS/Lambda']);
+});

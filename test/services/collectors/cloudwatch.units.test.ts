@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packBatches } from '../../../src/services/collectors/cloudwatch/getMetricData.ts';
-import type { ListedMetric } from '../../../src/services/collectors/cloudwatch/listMetrics.ts';
-import { resolveNamespace, resolveNamespaces, serviceOfNamespace } from '../../../src/services/collectors/cloudwatch/namespaces.ts';
-import { admit, compileSelection, fetchMaskOf, outputsOf, type SelectedMetric } from '../../../src/services/collectors/cloudwatch/selection.ts';
-import { createTtlCache } from '../../../src/services/collectors/cloudwatch/ttlCache.ts';
-import { parsePosition, windowFor } from '../../../src/services/collectors/cloudwatch/windows.ts';
-import { hostNameOf, metricPart } from '../../../src/services/collectors/naming.ts';
+import { packBatches } from '../../../src/services/collection/collectors/cloudwatch/getMetricData.ts';
+import type { ListedMetric } from '../../../src/services/collection/collectors/cloudwatch/listMetrics.ts';
+import { resolveNamespace, resolveNamespaces, serviceOfNamespace } from '../../../src/services/collection/collectors/cloudwatch/namespaces.ts';
+import { admit, compileSelection, fetchMaskOf, outputsOf, type SelectedMetric } from '../../../src/services/collection/collectors/cloudwatch/selection.ts';
+import { createTtlCache } from '../../../src/services/collection/collectors/ttlCache.ts';
+import { parsePosition, windowFor } from '../../../src/services/collection/collectors/cloudwatch/windows.ts';
+import { hostNameOf, metricPart } from '../../../src/services/collection/collectors/naming.ts';
 
 test('namespace short forms map case-insensitively; anything with a slash passes through', () => {
   assert.equal(resolveNamespace('ec2'), 'AWS/EC2');

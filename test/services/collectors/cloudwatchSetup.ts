@@ -1,12 +1,10 @@
 import type { TestContext } from 'node:test';
 import type { CloudWatchClient, GetMetricDataCommandInput, ListMetricsCommandInput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { InitializeHandlerOptions, InitializeMiddleware } from '@smithy/types';
-import { createAwsClientFactory, type AwsClients } from '../../../src/services/aws/clientFactory.ts';
-import { createStsClient } from '../../../src/services/aws/clients.ts';
-import { createRoleCredentials } from '../../../src/services/aws/credentials.ts';
-import { createRateLimiter } from '../../../src/services/aws/rateLimiter.ts';
-import { createCloudWatchCollector, type CloudWatchCollectorDeps } from '../../../src/services/collectors/cloudwatch/index.ts';
-import type { CollectedPoint, CollectResult } from '../../../src/services/collectors/types.ts';
+import { createAwsAccess } from '../../../src/services/collection/aws/access.ts';
+import type { AwsClients } from '../../../src/services/collection/aws/clientFactory.ts';
+import { createCloudWatchCollector, type CloudWatchCollectorDeps } from '../../../src/services/collection/collectors/cloudwatch/index.ts';
+import type { CollectedPoint, CollectResult } from '../../../src/services/collection/collectors/types.ts';
 import { manualClock } from '../../helpers/app.ts';
 import { startTestAws, trustedRole, type TestAws } from '../../helpers/aws.ts';
 
@@ -37,8 +35,8 @@ export interface CloudWatchHarness {
 }
 
 /**
- * The collector wired as production wires it: real SDK clients from createAwsClientFactory with the rate
- * limiter, credentials from createRoleCredentials over STS, everything served by the simulator over HTTP.
+ * The collector wired as production wires it (createAwsAccess: real SDK clients with the rate limiter,
+ * credentials over STS), everything served by the simulator over HTTP.
  */
 export async function cloudWatchHarness(
   t: Pick<TestContext, 'after'>,
@@ -48,14 +46,11 @@ export async function cloudWatchHarness(
   const aws = await startTestAws(t, { clock: clock.now });
   if (opts.accountRegions) aws.sim.createAccount({ id: ACCOUNT, regions: opts.accountRegions });
   const roleArn = trustedRole(aws, ACCOUNT, EXTERNAL_ID);
-  const sts = createStsClient(aws.settings);
-  const factory = createAwsClientFactory({ settings: aws.settings, limiter: createRateLimiter() });
-  const credentials = createRoleCredentials({ sts, clock }).providerFor({ id: 'cw-integration', roleArn, externalId: EXTERNAL_ID });
-  const clients = factory.forRole(ACCOUNT, credentials);
+  const access = createAwsAccess({ settings: aws.settings, clock });
+  const { credentials, aws: clients } = access.forIntegration({ id: 'cw-integration', roleArn, externalId: EXTERNAL_ID });
   t.after(() => {
     clients.destroy();
-    factory.close();
-    sts.destroy();
+    access.close();
   });
   const collect = createCloudWatchCollector({ regions: ['us-east-1'], ...opts.deps });
   const cursors = new Map<string, string>();

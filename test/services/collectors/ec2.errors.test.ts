@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyAwsError } from '../../../src/services/aws/errors.ts';
+import { classifyAwsError } from '../../../src/services/collection/aws/errors.ts';
 import { ACCOUNT, ec2Harness, iid, metricNames, vid } from './ec2Setup.ts';
 
 const REGIONS = ['us-east-1', 'eu-west-1'];

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createCloudWatchCollector } from '../../../src/services/collectors/cloudwatch/index.ts';
-import { createEc2Collector } from '../../../src/services/collectors/ec2/index.ts';
-import { createInventoryCache } from '../../../src/services/collectors/inventory.ts';
+import { createCloudWatchCollector } from '../../../src/services/collection/collectors/cloudwatch/index.ts';
+import { createEc2Collector } from '../../../src/services/collection/collectors/ec2/index.ts';
+import { createInventoryCache } from '../../../src/services/collection/collectors/inventory.ts';
 import { ACCOUNT, bySource, ec2Harness, iid, metricNames, MIN, T0_MINUTE, vid } from './ec2Setup.ts';
 
 const R = 'us-east-1';

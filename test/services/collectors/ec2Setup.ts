@@ -1,10 +1,8 @@
 import type { TestContext } from 'node:test';
-import { createAwsClientFactory, type AwsClients } from '../../../src/services/aws/clientFactory.ts';
-import { createStsClient } from '../../../src/services/aws/clients.ts';
-import { createRoleCredentials } from '../../../src/services/aws/credentials.ts';
-import { createRateLimiter } from '../../../src/services/aws/rateLimiter.ts';
-import { createEc2Collector, type Ec2CollectorDeps } from '../../../src/services/collectors/ec2/index.ts';
-import type { CollectedPoint, CollectInput, CollectResult } from '../../../src/services/collectors/types.ts';
+import { createAwsAccess } from '../../../src/services/collection/aws/access.ts';
+import type { AwsClients } from '../../../src/services/collection/aws/clientFactory.ts';
+import { createEc2Collector, type Ec2CollectorDeps } from '../../../src/services/collection/collectors/ec2/index.ts';
+import type { CollectedPoint, CollectInput, CollectResult } from '../../../src/services/collection/collectors/types.ts';
 import { manualClock } from '../../helpers/app.ts';
 import { startTestAws, trustedRole, type TestAws } from '../../helpers/aws.ts';
 
@@ -27,31 +25,28 @@ export interface Ec2Harness {
   clients: AwsClients;
   run(config?: Record<string, unknown>, opts?: RunOptions): Promise<CollectResult>;
   /** What the scheduler would pass a collector of this integration (to run other collector instances). */
-  input(config?: Record<string, unknown>, opts?: RunOptions): CollectInput;
+  input(config?: Record<string, unknown>, opts?: RunOptions): CollectInput<'EC2'>;
   /** Successful Describe calls of the account (optionally one region). */
   describes(api: 'DescribeInstances' | 'DescribeVolumes' | 'DescribeAccountAttributes' | 'DescribeRegions', region?: string): number;
 }
 
 /**
- * The EC2 collector wired as production wires it: real SDK clients from createAwsClientFactory with the rate
- * limiter, credentials from createRoleCredentials over STS, everything served by the simulator over HTTP.
+ * The EC2 collector wired as production wires it (createAwsAccess: real SDK clients with the rate limiter,
+ * credentials over STS), everything served by the simulator over HTTP.
  */
 export async function ec2Harness(t: Pick<TestContext, 'after'>, opts: { deps?: Partial<Ec2CollectorDeps>; accountRegions?: string[] } = {}): Promise<Ec2Harness> {
   const clock = manualClock(T0);
   const aws = await startTestAws(t, { clock: clock.now });
   if (opts.accountRegions) aws.sim.createAccount({ id: ACCOUNT, regions: opts.accountRegions });
   const roleArn = trustedRole(aws, ACCOUNT, EXTERNAL_ID);
-  const sts = createStsClient(aws.settings);
-  const factory = createAwsClientFactory({ settings: aws.settings, limiter: createRateLimiter() });
-  const credentials = createRoleCredentials({ sts, clock }).providerFor({ id: 'ec2-integration', roleArn, externalId: EXTERNAL_ID });
-  const clients = factory.forRole(ACCOUNT, credentials);
+  const access = createAwsAccess({ settings: aws.settings, clock });
+  const { credentials, aws: clients } = access.forIntegration({ id: 'ec2-integration', roleArn, externalId: EXTERNAL_ID });
   t.after(() => {
     clients.destroy();
-    factory.close();
-    sts.destroy();
+    access.close();
   });
   const collect = createEc2Collector({ regions: ['us-east-1'], ...opts.deps });
-  const input = (config: Record<string, unknown> = {}, runOpts: RunOptions = {}): CollectInput => ({
+  const input = (config: Record<string, unknown> = {}, runOpts: RunOptions = {}): CollectInput<'EC2'> => ({
     target: {
       id: 'ec2-integration',
       customerId: 'customer-1',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attachedInstanceId, describeAllInstances, describeAllVolumes, loadInventory } from '../../../src/services/collectors/inventory.ts';
+import { attachedInstanceId, describeAllInstances, describeAllVolumes, loadInventory } from '../../../src/services/collection/collectors/inventory.ts';
 import { ACCOUNT, cloudWatchHarness } from './cloudwatchSetup.ts';
 
 test('DescribeInstances and DescribeVolumes read every page of 1,000', async (t) => {

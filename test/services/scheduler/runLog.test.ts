@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { adviceFor, logFailedRun } from '../../../src/services/scheduler/runLog.ts';
+import { adviceFor, logFailedRun } from '../../../src/services/collection/scheduler/runLog.ts';
 
 /** A real pino logger at `level` writing JSON lines into an array. */
 function capture(level: string) {

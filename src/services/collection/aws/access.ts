@@ -1,0 +1,43 @@
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { Clock } from '../../../lib/clock.ts';
+import { createAwsClientFactory, type AwsCallObserver, type AwsClients } from './clientFactory.ts';
+import { createStsClient, type AwsSettings } from './settings.ts';
+import { accountOfRole, createRoleCredentials, type RoleRef } from './credentials.ts';
+import { createRateLimiter } from './rateLimiter.ts';
+
+/** What a collector needs to reach one integration's account (CollectInput's AWS part). */
+export interface IntegrationAccess {
+  /** The AWS account of the role. */
+  accountId: string;
+  /** The role's credentials (AssumeRole with the external ID, cached and refreshed before they expire). */
+  credentials: AwsCredentialIdentityProvider;
+  /** Rate-limited SDK clients acting as the role, per region; `destroy()` after the run. */
+  aws: AwsClients;
+}
+
+/**
+ * How collection reaches AWS, wired the production way in one place: Skyport's STS client → the role
+ * credentials cache → SDK clients sharing one connection pool, waiting on the per-account rate limiter and
+ * reporting every call. The scheduler, the test set-ups and the benchmarks all build it here.
+ */
+export function createAwsAccess(deps: { settings: AwsSettings; clock: Clock; sts?: STSClient; observe?: AwsCallObserver }) {
+  const sts = deps.sts ?? createStsClient(deps.settings);
+  const clients = createAwsClientFactory({ settings: deps.settings, limiter: createRateLimiter(), observe: deps.observe });
+  const credentials = createRoleCredentials({ sts, clock: deps.clock });
+  return {
+    credentials,
+    forIntegration(role: RoleRef): IntegrationAccess {
+      const provider = credentials.providerFor(role);
+      const accountId = accountOfRole(role.roleArn);
+      return { accountId, credentials: provider, aws: clients.forRole(accountId, provider) };
+    },
+    /** Closes the connection pool, and the STS client when it was built here. */
+    close(): void {
+      clients.close();
+      if (!deps.sts) sts.destroy();
+    },
+  };
+}
+
+export type AwsAccess = ReturnType<typeof createAwsAccess>;
