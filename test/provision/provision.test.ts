@@ -25,6 +25,8 @@ describe('skyport plan | apply | export against a spawned server', () => {
     aws = await startTestAws({ after: (fn: () => unknown) => void cleanups.push(fn) } as never);
     // Roles that trust Skyport's identity (any external ID), so the credential check passes for real.
     for (const arn of [ROLE, OTHER_ROLE]) aws.sim.createRole({ accountId: '123456789012', name: arn.split('/').pop()!, trustedPrincipals: [aws.skyportArn] });
+    // The CloudTrail bucket the file names: the create-time check looks for it (HeadBucket).
+    aws.sim.createBucket({ name: 'prod-trail', region: 'us-east-1', accountId: '123456789012', readers: ['*'] });
     const db = await createEmptyTestDatabase();
     drop = db.drop;
     const { credentials } = aws.settings as { credentials: { accessKeyId: string; secretAccessKey: string } };
@@ -61,6 +63,18 @@ describe('skyport plan | apply | export against a spawned server', () => {
   const byName = async (name: string) => (await list()).find((i) => i.name === name);
   /** Writes since the server started, from its request log lines (one per answered request). */
   const writes = () => server.stdout().split('\n').filter((l) => /"method":"(POST|PUT|DELETE)"/.test(l) && l.includes('/api/v2/')).length;
+  // The server writes its JSON log lines in batches, at least once a second: a count is final once it holds still
+  // across a flush period (bounded, so a server that never settles fails the test instead of hanging it).
+  const settledWrites = async () => {
+    let count = writes();
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 1_200));
+      const next = writes();
+      if (next === count) return count;
+      count = next;
+    }
+    throw new Error('the server log never settled');
+  };
 
   const file = (name: string, text: string) => {
     const path = join(dir, name);
@@ -114,12 +128,12 @@ describe('skyport plan | apply | export against a spawned server', () => {
 
   test('a second apply changes nothing: no write at all, updatedEpochMillis untouched', async () => {
     const before = await list();
-    const writesBefore = writes();
+    const writesBefore = await settledWrites();
     const res = await cli('apply', '-f', main, '--yes');
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /No changes: the server matches the file/);
     assert.deepEqual(await list(), before);
-    assert.equal(writes(), writesBefore, 'the second apply must not write');
+    assert.equal(await settledWrites(), writesBefore, 'the second apply must not write');
   });
 
   test('an edited field: plan shows one update with its field-level diff, apply makes it', async () => {
@@ -195,11 +209,11 @@ describe('skyport plan | apply | export against a spawned server', () => {
       `      baseCredentials: { roleArn: "${ROLE}", externalId: NotIssuedHere123 }`,
       '',
     ].join('\n'));
-    const writesBefore = writes();
+    const writesBefore = await settledWrites();
     const res = await cli('apply', '-f', path, '--yes');
     assert.notEqual(res.code, 0);
     assert.match(res.stderr, /integration "imported": cloudWatch\.baseCredentials\.externalId "NotIssuedHere123" was not issued by this server/);
-    assert.equal(writes(), writesBefore);
+    assert.equal(await settledWrites(), writesBefore);
   });
 
   test('a file with an unknown key, a bad regex or a bad ARN fails plan with the line and the field', async () => {
@@ -239,11 +253,11 @@ describe('skyport plan | apply | export against a spawned server', () => {
 
   test('apply without --yes away from a terminal asks for --yes and writes nothing', async () => {
     await writeFile(main, (await readFile(main, 'utf8')).replace('serviceRefreshRateInMins: 10', 'serviceRefreshRateInMins: 20'));
-    const writesBefore = writes();
+    const writesBefore = await settledWrites();
     const res = await cli('apply', '-f', main);
     assert.notEqual(res.code, 0);
     assert.match(res.stderr, /pass --yes/);
-    assert.equal(writes(), writesBefore);
+    assert.equal(await settledWrites(), writesBefore);
   });
 
   test('apply shows the Warning headers of the server, and stops at the first error with what was done', async () => {
