@@ -1,5 +1,8 @@
 import { APIGATEWAY_FAILURES } from './apigateway/failures.ts';
+import type { FailureKind, FailureTable } from './failureKinds.ts';
 import { LOGS_FAILURES } from './logs/failures.ts';
+
+export type { FailureKind, FailureTable } from './failureKinds.ts';
 
 /**
  * The AWS services the simulator speaks, named as in the SigV4 credential scope. API Gateway v2 signs with
@@ -30,17 +33,6 @@ export class SimError extends Error {
   }
 }
 
-/** The generic failure kinds that auth and fault injection raise; each service maps them to its own code. */
-export type FailureKind =
-  | 'missing-auth'
-  | 'unknown-key'
-  | 'bad-signature'
-  | 'expired-token'
-  | 'access-denied'
-  | 'throttle'
-  | 'server-error'
-  | 'unavailable';
-
 const STS_LIKE: Record<FailureKind, [number, string, string]> = {
   'missing-auth': [403, 'MissingAuthenticationToken', 'Request is missing Authentication Token'],
   'unknown-key': [403, 'InvalidClientTokenId', 'The security token included in the request is invalid.'],
@@ -56,7 +48,6 @@ const STS_LIKE: Record<FailureKind, [number, string, string]> = {
   unavailable: [503, 'ServiceUnavailable', 'The service is unavailable. Please try again later.'],
 };
 
-export type FailureTable = Record<FailureKind, [number, string, string]>;
 
 const TABLE: Record<ServiceName, FailureTable> = {
   sts: STS_LIKE,

@@ -1,4 +1,4 @@
-import type { FailureTable } from '../errors.ts';
+import type { FailureTable } from '../failureKinds.ts';
 
 /**
  * What API Gateway (v1 and v2, REST JSON) answers for the generic failures of authentication and fault

@@ -1,4 +1,4 @@
-import type { FailureKind } from '../errors.ts';
+import type { FailureKind } from '../failureKinds.ts';
 
 /**
  * What CloudWatch Logs (awsJson1_1) answers for the generic failure kinds of auth and fault injection: the
