@@ -62,7 +62,9 @@ describe('skyport plan | apply | export against a spawned server', () => {
   const list = async (): Promise<Integration[]> => (await api('GET', '/api/v2/cloudintegration?limit=1000')).json.response.items;
   const byName = async (name: string) => (await list()).find((i) => i.name === name);
   /** Writes since the server started, from its request log lines (one per answered request). */
-  const writes = () => server.stdout().split('\n').filter((l) => /"method":"(POST|PUT|DELETE)"/.test(l) && l.includes('/api/v2/')).length;
+  // Requests that change state: POST, PUT and DELETE under /api/v2, except the cost estimate (a POST that stores nothing).
+  const writes = () =>
+    server.stdout().split('\n').filter((l) => /"method":"(POST|PUT|DELETE)"/.test(l) && l.includes('/api/v2/') && !l.includes('/api/v2/cloudintegration/estimate')).length;
   // The server writes its JSON log lines in batches, at least once a second: a count is final once it holds still
   // across a flush period (bounded, so a server that never settles fails the test instead of hanging it).
   const settledWrites = async () => {
