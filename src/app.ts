@@ -146,10 +146,8 @@ export async function buildApp(deps: AppDeps) {
     reply.header('x-request-id', request.id);
     // No answer is ever sniffed into something else (helmet adds the rest of a web page's headers to Swagger UI).
     reply.header('x-content-type-options', 'nosniff');
-    const { access } = request.routeOptions.config;
-    // API answers carry external IDs, role ARNs and (on create) tokens: no cache or proxy may keep them.
-    if (access) reply.header('cache-control', 'no-store');
-    if (closing && access) return done(unavailable('the server is shutting down; retry on another replica', 1));
+    // `closing` first: reading routeOptions builds an object per call, which only a closing server pays for.
+    if (closing && request.routeOptions.config.access) return done(unavailable('the server is shutting down; retry on another replica', 1));
     done();
   });
 

@@ -46,7 +46,10 @@ export function installAuth(app: FastifyInstance, tokens: TokenService) {
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     if (!access) return;
-    const hook: onRequestHookHandler = (request, _reply, done) => {
+    const hook: onRequestHookHandler = (request, reply, done) => {
+      // Authenticated answers carry external IDs, role ARNs and (on create) tokens: no cache or proxy may keep
+      // them, whatever the outcome of the check.
+      reply.header('cache-control', 'no-store');
       const token = presentedToken(request);
       if (!token) return done(unauthorized('missing API token: send Authorization: Bearer <token> or X-AUTH-TOKEN: <token>'));
       const cached = tokens.cached(token);
