@@ -105,6 +105,7 @@ export function diffInventory(state: StoredState, observed: ObservedApi[], ctx: 
   const seenApis = new Set<string>();
   for (const api of observed) {
     const key = apiKey(api.protocolType, api.awsApiId);
+    if (seenApis.has(key)) continue; // listed twice (pages that overlapped): the first answer stands
     seenApis.add(key);
     const stored = storedApis.get(key);
     const id = stored?.id ?? ctx.newId();

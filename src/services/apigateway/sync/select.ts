@@ -7,21 +7,30 @@ export interface Selection {
   apiFilter: { nameRegex?: string; tags?: Record<string, string> };
 }
 
-/** A stage glob: `*` matches any run of characters, everything else itself (case-sensitive, as stage names are). */
+/**
+ * A stage glob: `*` matches any run of characters, `?` one character, everything else itself (case-sensitive,
+ * as stage names are). Greedy matching with one back-track point: linear in practice, at worst
+ * glob × name steps, both bounded by validation (128 characters).
+ */
 export function globMatches(glob: string, text: string): boolean {
-  const parts = glob.split('*');
-  if (parts.length === 1) return glob === text;
-  const first = parts[0];
-  const last = parts[parts.length - 1];
-  if (!text.startsWith(first) || text.length < first.length + last.length || !text.endsWith(last)) return false;
-  let at = first.length;
-  const end = text.length - last.length;
-  for (const middle of parts.slice(1, -1)) {
-    const found = text.indexOf(middle, at);
-    if (found < 0 || found + middle.length > end) return false;
-    at = found + middle.length;
+  let g = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  while (t < text.length) {
+    if (g < glob.length && (glob[g] === '?' || glob[g] === text[t])) {
+      g++;
+      t++;
+    } else if (g < glob.length && glob[g] === '*') {
+      star = g++;
+      mark = t;
+    } else if (star >= 0) {
+      g = star + 1;
+      t = ++mark;
+    } else return false;
   }
-  return true;
+  while (g < glob.length && glob[g] === '*') g++;
+  return g === glob.length;
 }
 
 /** A stage is kept when it matches an include and no exclude (Gravitee's stage filter). */
