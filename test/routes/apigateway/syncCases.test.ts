@@ -23,10 +23,23 @@ async function setup(t: Pick<TestContext, 'after'>, extra: Record<string, unknow
   };
   const apis = async () => ok(await api('GET', '/api/v2/apigatewayapi?limit=1000')).items;
   const endpoints = async (id: string, query = '') => ok(await api('GET', `/api/v2/apigatewayapi/${id}/endpoint?limit=1000${query}`)).items;
-  return { sim: aws.sim, api, conn, sync, apis, endpoints };
+  return { sim: aws.sim, api, conn, sync, apis, endpoints, app: testApp.app };
 }
 
 describe('API Gateway sync cases', () => {
+  test('the scheduler claims a due connection once per syncIntervalMins', async (t) => {
+    const { sim, api, conn, app } = await setup(t, { syncIntervalMins: 30 });
+    sim.apigateway.createRestApi({ accountId: ACCOUNT, region: 'us-east-1', name: 'shop', resources: [{ path: '/a', methods: ['GET'] }], stages: ['prod'] });
+    assert.equal(await app.apigateway.sync.tick(), 1, 'a new connection is due at once');
+    await app.apigateway.sync.idle();
+    const runs = ok(await api('GET', `${BASE}/${conn.id}/sync`));
+    assert.deepEqual(runs.items.map((r: { status: string }) => r.status), ['OK']);
+    assert.equal(await app.apigateway.sync.tick(), 0, 'not due again before its interval');
+    const read = ok(await api('GET', `${BASE}/${conn.id}`));
+    assert.equal(read.apiCount, 1);
+    assert.equal(read.endpointCount, 1);
+  });
+
   test('a stage filter keeps out what it excludes', async (t) => {
     const { sim, sync, apis, api } = await setup(t, { stages: { include: ['prod*', 'beta'], exclude: ['prod-old'] } });
     sim.apigateway.createRestApi({ accountId: ACCOUNT, region: 'us-east-1', name: 'shop', resources: [{ path: '/a', methods: ['GET'] }], stages: ['prod', 'prod-old', 'prod-eu', 'beta', 'dev'] });
