@@ -49,7 +49,10 @@ export function createAwsCaller(deps: { limiter: RateLimiter; accountId: string;
   return {
     async call(operation, send) {
       for (let attempt = 0; ; attempt++) {
-        await deps.limiter.take(bucket, deps.signal);
+        // The wait for a token is bounded by the bucket's rate; the deadline is checked once it is over (the
+        // limiter's own abort listeners would pile up on the run's long-lived signal, one per wait).
+        await deps.limiter.take(bucket);
+        deps.signal.throwIfAborted();
         calls[operation] = (calls[operation] ?? 0) + 1;
         try {
           return await send(deps.signal);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { Db } from '../../../db/client.ts';
@@ -115,6 +116,8 @@ export function createSyncRunner(deps: SyncRunnerDeps) {
     const startedMs = clock.now();
     await syncRunQueries.update(db, runId, { status: 'RUNNING', startedMs });
     const signal = AbortSignal.timeout(SYNC_DEADLINE_MS);
+    // Every call in flight (regions × workers) listens to it for its deadline.
+    setMaxListeners(REGION_CONCURRENCY * 16, signal);
     const heartbeat = setInterval(() => {
       syncLeaseQueries.heartbeat(db, claim.id, claim.leaseToken, clock.now(), LEASE_MS).catch(() => {});
     }, LEASE_MS / 3);
