@@ -27,16 +27,25 @@ export const ApiGatewaySyncRun = Type.Object(
 
 export const ApiGatewayStage = Type.Object(
   {
-    name: Type.String(),
-    status: Type.String({ enum: ['ACTIVE', 'REMOVED'] }),
+    name: Type.String({ description: 'The stage name' }),
+    status: Type.String({ enum: ['ACTIVE', 'REMOVED'], description: 'REMOVED: gone from AWS (kept for history)' }),
     deploymentId: Type.Union([Type.String(), Type.Null()], { description: 'The deployment the stage points at, as last read' }),
     lastUpdatedMs: Type.Union([Type.Integer(), Type.Null()], { description: 'When AWS last changed the stage' }),
     specSource: Type.Union([Type.String({ enum: ['EXPORT', 'DEPLOYMENT', 'RESOURCES', 'ROUTES'] }), Type.Null()], {
       description: 'Where the endpoints came from: GetExport, GetDeployment(apisummary), GetResources (the draft) or GetRoutes',
     }),
     specSha256: Type.Union([Type.String(), Type.Null()], { description: 'SHA-256 of the stored exported document (its ETag)' }),
-    endpointCount: Type.Integer(),
-    accessLog: Type.Union([Type.Object({ destinationArn: Type.Union([Type.String(), Type.Null()]), format: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+    endpointCount: Type.Integer({ description: 'Endpoints in the deployed definition' }),
+    accessLog: Type.Union(
+      [
+        Type.Object({
+          destinationArn: Type.Union([Type.String(), Type.Null()], { description: 'The log group the stage writes access logs to' }),
+          format: Type.Union([Type.String(), Type.Null()], { description: 'The access-log format' }),
+        }),
+        Type.Null(),
+      ],
+      { description: "The stage's access-log settings; null without access logging" },
+    ),
     firstSeenMs: Ms('First seen'),
     lastSeenMs: Ms('Last seen'),
     removedMs: Type.Optional(Ms('When it disappeared')),
@@ -47,17 +56,17 @@ export const ApiGatewayStage = Type.Object(
 export const ApiGatewayApi = Type.Object(
   {
     id: Type.String({ description: "Skyport's id of the API" }),
-    connectionId: Type.String(),
-    accountId: Type.String(),
-    region: Type.String(),
-    awsApiId: Type.String(),
-    protocolType: Type.String({ enum: ['REST', 'HTTP', 'WEBSOCKET'] }),
-    name: Type.String(),
-    description: Type.Optional(Type.String()),
-    version: Type.Optional(Type.String()),
+    connectionId: Type.String({ description: 'The connection that discovered it' }),
+    accountId: Type.String({ description: 'The AWS account' }),
+    region: Type.String({ description: 'The AWS region' }),
+    awsApiId: Type.String({ description: "AWS's id of the API" }),
+    protocolType: Type.String({ enum: ['REST', 'HTTP', 'WEBSOCKET'], description: 'REST (apigateway v1), HTTP or WEBSOCKET (apigatewayv2)' }),
+    name: Type.String({ description: 'The API name' }),
+    description: Type.Optional(Type.String({ description: 'The API description' })),
+    version: Type.Optional(Type.String({ description: 'The API version' })),
     tags: StringMap({ description: "The API's AWS tags" }),
     endpointType: Type.Optional(Type.String({ description: 'REGIONAL, EDGE or PRIVATE (REST APIs)' })),
-    status: Type.String({ enum: ['ACTIVE', 'REMOVED'] }),
+    status: Type.String({ enum: ['ACTIVE', 'REMOVED'], description: 'REMOVED: gone from AWS (kept with its history)' }),
     firstSeenMs: Ms('First seen'),
     lastSeenMs: Ms('Last seen'),
     removedMs: Type.Optional(Ms('When it disappeared')),
@@ -68,13 +77,13 @@ export const ApiGatewayApi = Type.Object(
 
 export const ApiGatewayEndpoint = Type.Object(
   {
-    stage: Type.String(),
+    stage: Type.String({ description: 'The stage' }),
     method: Type.String({ description: 'Upper case; ANY for the any-method' }),
     path: Type.String({ description: 'The path template (`/pets/{petId}`); HTTP `$default` and WebSocket route keys as they are' }),
-    operationId: Type.Optional(Type.String()),
-    apiKeyRequired: Type.Boolean(),
-    authorizationType: Type.String({ enum: ['NONE', 'AWS_IAM', 'CUSTOM', 'COGNITO_USER_POOLS', 'JWT'] }),
-    classification: Type.String({ enum: ['DOCUMENTED', 'SHADOW', 'UNUSED', 'PROXY'] }),
+    operationId: Type.Optional(Type.String({ description: 'The operationId of the definition' })),
+    apiKeyRequired: Type.Boolean({ description: 'Whether callers need an API key' }),
+    authorizationType: Type.String({ enum: ['NONE', 'AWS_IAM', 'CUSTOM', 'COGNITO_USER_POOLS', 'JWT'], description: 'How callers are authorized' }),
+    classification: Type.String({ enum: ['DOCUMENTED', 'SHADOW', 'UNUSED', 'PROXY'], description: 'DOCUMENTED: in the deployed definition; PROXY: a {proxy+} or $default catch-all' }),
     firstSeenMs: Ms('First seen'),
     lastSeenMs: Ms('Last seen in a definition'),
     lastTrafficMs: Type.Optional(Ms('Last request seen in the access logs')),
@@ -85,13 +94,16 @@ export const ApiGatewayEndpoint = Type.Object(
 
 export const ApiGatewayChange = Type.Object(
   {
-    id: Type.String(),
-    apiId: Type.String(),
-    stage: Type.Optional(Type.String()),
-    kind: Type.String({ enum: ['API_ADDED', 'API_REMOVED', 'STAGE_ADDED', 'STAGE_REMOVED', 'DEPLOYED', 'ENDPOINT_ADDED', 'ENDPOINT_REMOVED', 'ENDPOINT_CHANGED'] }),
+    id: Type.String({ description: 'The change id' }),
+    apiId: Type.String({ description: "Skyport's id of the API" }),
+    stage: Type.Optional(Type.String({ description: 'The stage, for stage and endpoint changes' })),
+    kind: Type.String({
+      enum: ['API_ADDED', 'API_REMOVED', 'STAGE_ADDED', 'STAGE_REMOVED', 'DEPLOYED', 'ENDPOINT_ADDED', 'ENDPOINT_REMOVED', 'ENDPOINT_CHANGED'],
+      description: 'What changed',
+    }),
     detail: Type.String({ description: 'What changed, in words (`GET /pets/{petId} added`)' }),
     atMs: Ms('When the sync saw it'),
-    syncRunId: Type.Optional(Type.String()),
+    syncRunId: Type.Optional(Type.String({ description: 'The sync run that found it' })),
   },
   { $id: 'ApiGatewayChange', description: 'One difference a sync found' },
 );
