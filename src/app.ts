@@ -40,6 +40,8 @@ import { createDiscovery } from './services/estimate/discovery.ts';
 import { createEstimateService } from './services/estimate/index.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { apiGatewayConnectionRoutes } from './routes/apiGatewayConnections.ts';
+import { apiGatewaySyncRoutes } from './routes/apiGatewaySync.ts';
+import { apiGatewayInventoryRoutes } from './routes/apiGatewayInventory.ts';
 import { createApiGatewayServices } from './services/apigateway/index.ts';
 
 export interface AppDeps {
@@ -194,6 +196,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(estimateRoutes, { estimate });
   await app.register(docsRoutes);
   await app.register(apiGatewayConnectionRoutes, { connections: apigateway.connections });
+  await app.register(apiGatewaySyncRoutes, { sync: apigateway.sync });
+  await app.register(apiGatewayInventoryRoutes, { inventory: apigateway.inventory });
 
   app.addHook('onClose', async () => {
     databaseClock?.stop();

@@ -245,6 +245,129 @@ export const apiGatewayConnections = pgTable(
   ],
 );
 
+/**
+ * The API Gateway inventory a connection's syncs discover (SPEC-apigateway §3). Nothing is deleted when it
+ * disappears from AWS: APIs and stages get `status REMOVED`/`removedMs`, endpoints `removedMs`, so history
+ * and change rows keep pointing at something.
+ */
+export const apiGatewayApis = pgTable(
+  'apigateway_apis',
+  {
+    id: uuid('id').primaryKey(),
+    customerId: text('customer_id').notNull(),
+    connectionId: uuid('connection_id').notNull().references(() => apiGatewayConnections.id, { onDelete: 'cascade' }),
+    accountId: text('account_id').notNull(),
+    region: text('region').notNull(),
+    awsApiId: text('aws_api_id').notNull(),
+    protocolType: text('protocol_type').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    version: text('version'),
+    tags: jsonb('tags').$type<Record<string, string>>().notNull(),
+    endpointType: text('endpoint_type'),
+    status: text('status').notNull(),
+    firstSeenMs: epochMs('first_seen_ms').notNull(),
+    lastSeenMs: epochMs('last_seen_ms').notNull(),
+    removedMs: epochMs('removed_ms'),
+  },
+  (t) => [
+    uniqueIndex('apigateway_apis_aws_idx').on(t.connectionId, t.region, t.protocolType, t.awsApiId),
+    index('apigateway_apis_customer_idx').on(t.customerId, t.name, t.id),
+  ],
+);
+
+export const apiGatewayStages = pgTable(
+  'apigateway_stages',
+  {
+    apiId: uuid('api_id').notNull().references(() => apiGatewayApis.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    deploymentId: text('deployment_id'),
+    lastUpdatedMs: epochMs('last_updated_ms'),
+    /** Where the endpoints came from: `EXPORT`, `DEPLOYMENT`, `RESOURCES` or `ROUTES`. */
+    specSource: text('spec_source'),
+    specSha256: text('spec_sha256'),
+    endpointCount: integer('endpoint_count').notNull().default(0),
+    accessLog: jsonb('access_log').$type<{ destinationArn: string | null; format: string | null }>(),
+    status: text('status').notNull(),
+    firstSeenMs: epochMs('first_seen_ms').notNull(),
+    lastSeenMs: epochMs('last_seen_ms').notNull(),
+    removedMs: epochMs('removed_ms'),
+  },
+  (t) => [primaryKey({ columns: [t.apiId, t.name] })],
+);
+
+export const apiGatewayEndpoints = pgTable(
+  'apigateway_endpoints',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    apiId: uuid('api_id').notNull().references(() => apiGatewayApis.id, { onDelete: 'cascade' }),
+    stage: text('stage').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    operationId: text('operation_id'),
+    apiKeyRequired: boolean('api_key_required').notNull(),
+    authorizationType: text('authorization_type').notNull(),
+    classification: text('classification').notNull(),
+    firstSeenMs: epochMs('first_seen_ms').notNull(),
+    lastSeenMs: epochMs('last_seen_ms').notNull(),
+    lastTrafficMs: epochMs('last_traffic_ms'),
+    removedMs: epochMs('removed_ms'),
+  },
+  (t) => [uniqueIndex('apigateway_endpoints_identity_idx').on(t.apiId, t.stage, t.method, t.path)],
+);
+
+/** Exported definitions by content: identical bytes are stored once per customer. */
+export const apiGatewayExports = pgTable(
+  'apigateway_exports',
+  {
+    customerId: text('customer_id').notNull(),
+    sha256: text('sha256').notNull(),
+    body: text('body').notNull(),
+    createdMs: epochMs('created_ms').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.customerId, t.sha256] })],
+);
+
+export const apiGatewayChanges = pgTable(
+  'apigateway_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    apiId: uuid('api_id').notNull().references(() => apiGatewayApis.id, { onDelete: 'cascade' }),
+    stage: text('stage'),
+    kind: text('kind').notNull(),
+    detail: text('detail').notNull(),
+    atMs: epochMs('at_ms').notNull(),
+    syncRunId: uuid('sync_run_id'),
+  },
+  (t) => [index('apigateway_changes_api_idx').on(t.apiId, t.id)],
+);
+
+/** One sync of a connection, queued by `POST …/sync` or the scheduler; the newest 100 per connection are kept. */
+export const apiGatewaySyncRuns = pgTable(
+  'apigateway_sync_runs',
+  {
+    id: uuid('id').primaryKey(),
+    customerId: text('customer_id').notNull(),
+    connectionId: uuid('connection_id').notNull().references(() => apiGatewayConnections.id, { onDelete: 'cascade' }),
+    status: text('status').notNull(),
+    queuedMs: epochMs('queued_ms').notNull(),
+    startedMs: epochMs('started_ms'),
+    endedMs: epochMs('ended_ms'),
+    regions: jsonb('regions').$type<Record<string, { status: string; error: string | null }>>().notNull(),
+    awsCalls: jsonb('aws_calls').$type<Record<string, number>>().notNull(),
+    throttled: integer('throttled').notNull().default(0),
+    changes: jsonb('changes').$type<Record<string, number>>().notNull(),
+    error: text('error'),
+  },
+  (t) => [index('apigateway_sync_runs_connection_idx').on(t.connectionId, t.queuedMs)],
+);
+
+export type ApiGatewayApiRow = typeof apiGatewayApis.$inferSelect;
+export type ApiGatewayStageRow = typeof apiGatewayStages.$inferSelect;
+export type ApiGatewayEndpointRow = typeof apiGatewayEndpoints.$inferSelect;
+export type ApiGatewayChangeRow = typeof apiGatewayChanges.$inferSelect;
+export type ApiGatewaySyncRunRow = typeof apiGatewaySyncRuns.$inferSelect;
+
 export type IntegrationRow = typeof integrations.$inferSelect;
 export type ExternalIdRow = typeof externalIds.$inferSelect;
 export type TokenRow = typeof tokens.$inferSelect;

@@ -26,6 +26,7 @@ import {
 } from './search.ts';
 import { Point, RawTimeseries } from './points.ts';
 import { apiGatewayConnectionSchemas } from './apiGatewayConnection.ts';
+import { apiGatewayInventorySchemas } from './apiGatewayInventory.ts';
 import { PagedEvent, ResponseContainerEvent, ResponseContainerPagedEvent } from './events.ts';
 import { visibilitySchemas } from './visibility.ts';
 
@@ -60,4 +61,5 @@ export const sharedSchemas: TSchema[] = [
   ResponseContainerPagedEvent,
   ...visibilitySchemas,
   ...apiGatewayConnectionSchemas,
+  ...apiGatewayInventorySchemas,
 ];

@@ -9,6 +9,10 @@ import type { ExternalIdService } from '../api/externalIds.ts';
 import { createSecretBox, type SecretKeySource } from '../secrets/secretBox.ts';
 import { createConnectionAws } from './awsAccess.ts';
 import { createConnectionService } from './connections.ts';
+import { createRateLimiter } from '../aws/rateLimiter.ts';
+import { createSyncRunner } from './sync/runner.ts';
+import { createSyncService } from './sync/service.ts';
+import { createInventoryService } from './inventory.ts';
 
 /** SKYPORT_SECRET_KEY, else the embedded default's key file, else nothing (an external database needs the variable). */
 export function secretKeySource(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'apigateway'>): SecretKeySource {
@@ -25,14 +29,26 @@ export function secretKeySource(config: Pick<Config, 'databaseUrl' | 'dataDir' |
 export function createApiGatewayServices(deps: { db: Db; config: Config; clock: Clock; aws: AwsSettings; sts: STSClient; externalIds: ExternalIdService }) {
   const { db, config, clock, aws: settings, sts, externalIds } = deps;
   const aws = createConnectionAws({ settings, sts });
+  const secrets = createSecretBox(secretKeySource(config));
   const connections = createConnectionService({
     db,
     externalIds,
     integrationQueries: integrationQueries(db),
-    secrets: createSecretBox(secretKeySource(config)),
+    secrets,
     aws,
     clock,
     settings: { stsRegion: settings.stsRegion, ambientCustomers: config.apigateway.ambientCustomers, principalArn: config.apigateway.principalArn },
   });
-  return { connections, close: () => aws.close() };
+  const owner = config.scheduler.replicaId;
+  const runner = createSyncRunner({ db, clock, aws, secrets, limiter: createRateLimiter(), owner });
+  const sync = createSyncService({ db, clock, runner, owner });
+  return {
+    connections,
+    sync,
+    inventory: createInventoryService({ db }),
+    close: () => {
+      void sync.stop();
+      aws.close();
+    },
+  };
 }

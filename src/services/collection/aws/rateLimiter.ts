@@ -16,6 +16,8 @@ const LIMITS: Record<string, RateLimit> = {
   'ec2:*': { rate: 16, burst: 80 },
   's3:*': { rate: 500, burst: 500 },
   'sts:*': { rate: 50, burst: 50 },
+  // API Gateway's control plane: about 10 requests/s per account and region, shared by v1 and v2 and every tool.
+  'apigateway:*': { rate: 10, burst: 10 },
 };
 const DEFAULT_LIMIT: RateLimit = { rate: 20, burst: 20 };
 
