@@ -10,7 +10,8 @@ import {
   type ApiGatewayEndpointRow,
   type ApiGatewayStageRow,
 } from '../schema.ts';
-import { isIntegrationId, type DbOrTx } from './integrations.ts';
+import { isIntegrationId } from './integrations.ts';
+import type { DbOrTx } from '../tx.ts';
 
 export type ApiInsert = typeof apiGatewayApis.$inferInsert;
 export type StageInsert = typeof apiGatewayStages.$inferInsert;

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { apiGatewayConnections } from '../schema.ts';
-import type { DbOrTx, Tx } from './integrations.ts';
+import type { DbOrTx, Tx } from '../tx.ts';
 
 const t = apiGatewayConnections;
 

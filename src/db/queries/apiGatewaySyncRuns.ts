@@ -1,6 +1,7 @@
 import { and, count, desc, eq, lt, sql } from 'drizzle-orm';
 import { apiGatewaySyncRuns, type ApiGatewaySyncRunRow } from '../schema.ts';
-import { isIntegrationId, type DbOrTx } from './integrations.ts';
+import { isIntegrationId } from './integrations.ts';
+import type { DbOrTx } from '../tx.ts';
 
 export type SyncRunInsert = typeof apiGatewaySyncRuns.$inferInsert;
 

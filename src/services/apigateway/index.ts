@@ -9,7 +9,7 @@ import type { ExternalIdService } from '../api/externalIds.ts';
 import { createSecretBox, type SecretKeySource } from '../secrets/secretBox.ts';
 import { createConnectionAws } from './awsAccess.ts';
 import { createConnectionService } from './connections.ts';
-import { createRateLimiter } from '../aws/rateLimiter.ts';
+import { createRateLimiter } from '../collection/aws/rateLimiter.ts';
 import { createSyncRunner } from './sync/runner.ts';
 import { createSyncService } from './sync/service.ts';
 import { createInventoryService } from './inventory.ts';

@@ -3,7 +3,7 @@ import { inventoryQueries, type ApiListFilter } from '../../db/queries/apiGatewa
 import type { ApiGatewayApiRow, ApiGatewayChangeRow, ApiGatewayEndpointRow, ApiGatewayStageRow } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import type { ApiGatewayApiView, ApiGatewayChangeView, ApiGatewayEndpointView, ApiGatewayStageView } from '../../schemas/apiGatewayInventory.ts';
-import type { Principal } from '../tokens.ts';
+import type { Principal } from '../api/tokens.ts';
 
 const opt = <K extends string, V>(key: K, value: V | null): { [P in K]?: V } => (value === null ? {} : ({ [key]: value } as { [P in K]?: V }));
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { syncRunQueries } from '../../../src/db/queries/apiGatewaySyncRuns.ts';
-import { createStsClient } from '../../../src/services/aws/clients.ts';
-import { createRateLimiter } from '../../../src/services/aws/rateLimiter.ts';
+import { createStsClient } from '../../../src/services/collection/aws/settings.ts';
+import { createRateLimiter } from '../../../src/services/collection/aws/rateLimiter.ts';
 import { createConnectionAws } from '../../../src/services/apigateway/awsAccess.ts';
 import { createSyncRunner } from '../../../src/services/apigateway/sync/runner.ts';
 import { createSecretBox } from '../../../src/services/secrets/secretBox.ts';

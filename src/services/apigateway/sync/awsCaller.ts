@@ -1,5 +1,5 @@
 import { isThrottlingError } from '@smithy/core/retry';
-import type { RateLimiter } from '../../aws/rateLimiter.ts';
+import type { RateLimiter } from '../../collection/aws/rateLimiter.ts';
 
 /** Throttled calls are retried this many times before the region's sync gives up for this run. */
 const MAX_THROTTLE_RETRIES = 8;

@@ -1,7 +1,7 @@
 import { GetDeploymentCommand, GetExportCommand, GetResourcesCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ExportApiCommand, GetRoutesCommand, type ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { createHash } from 'node:crypto';
-import { classifyAwsError } from '../../aws/errors.ts';
+import { classifyAwsError } from '../../collection/aws/errors.ts';
 import { classifyPath, parseDefinition, type AuthorizationType, type ParsedEndpoint } from '../spec/parseDefinition.ts';
 import type { AwsCaller } from './awsCaller.ts';
 import type { StageDefinition } from './observed.ts';

@@ -6,7 +6,7 @@ import type { ApiGatewaySyncRunRow } from '../../../db/schema.ts';
 import { badRequest, notFound } from '../../../errors.ts';
 import type { Clock } from '../../../lib/clock.ts';
 import { uuidv7 } from '../../../lib/uuidv7.ts';
-import type { Principal } from '../../tokens.ts';
+import type { Principal } from '../../api/tokens.ts';
 import type { SyncRunner } from './runner.ts';
 
 /** `?wait=true` answers at most this late (SPEC-apigateway §1 row 5); a longer sync answers 202 then. */
