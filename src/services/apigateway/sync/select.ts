@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import { optionalUserRegex } from '../../../lib/userRegex.ts';
 import type { ListedApi, ListedStage } from './observed.ts';
 
 export interface Selection {
@@ -41,9 +41,9 @@ export function stageSelected(name: string, stages: Selection['stages']): boolea
 
 /** The connection's `apiFilter` as a predicate: the name regex (RE2, case-insensitive, unanchored) and every tag. */
 export function apiFilterOf(filter: Selection['apiFilter']): (api: Pick<ListedApi, 'name' | 'tags'>) => boolean {
-  const regex = filter.nameRegex ? RE2JS.compile(filter.nameRegex, RE2JS.CASE_INSENSITIVE) : undefined;
+  const regex = optionalUserRegex(filter.nameRegex, 'apiFilter.nameRegex', 'anywhere');
   const tags = Object.entries(filter.tags ?? {});
-  return (api) => (regex === undefined || regex.matcher(api.name).find()) && tags.every(([k, v]) => api.tags[k] === v);
+  return (api) => (regex === undefined || regex.test(api.name)) && tags.every(([k, v]) => api.tags[k] === v);
 }
 
 export function selectStages(stages: ListedStage[], selection: Selection): ListedStage[] {
