@@ -10,6 +10,7 @@ import type { ExternalIdService } from './externalIds.ts';
 import { bucketOf, type CredentialCheck } from './credentialCheck.ts';
 import { readIntegrationInput, normalizeService } from './integrationInput.ts';
 import { toCloudIntegration } from './integrationView.ts';
+import { scheduledLifecycle } from '../scheduledLifecycle.ts';
 
 interface Deps {
   db: Db;
@@ -38,6 +39,8 @@ export function createIntegrationService(deps: Deps) {
       return toCloudIntegration(changed ?? row);
     });
   }
+
+  const lifecycle = scheduledLifecycle({ clock, changeLocked, update: queries.update });
 
   return {
     async create(p: Principal, body: CloudIntegrationWrite) {
@@ -143,28 +146,7 @@ export function createIntegrationService(deps: Deps) {
       });
     },
 
-    async undelete(p: Principal, id: string) {
-      return changeLocked(p, id, async (row, tx) => {
-        if (!row.inTrash) return row;
-        const now = clock.now();
-        return queries.update(tx, p.customerId, id, { inTrash: false, trashedMs: null, updaterId: p.name, updatedMs: now, nextRunAt: new Date(now) });
-      });
-    },
-
-    async disable(p: Principal, id: string) {
-      return changeLocked(p, id, async (row, tx) => {
-        if (row.disabled) return row;
-        return queries.update(tx, p.customerId, id, { disabled: true, updaterId: p.name, updatedMs: clock.now() });
-      });
-    },
-
-    /** Clears `disabled` and schedules a collection at once. */
-    async enable(p: Principal, id: string) {
-      return changeLocked(p, id, async (_row, tx) => {
-        const now = clock.now();
-        return queries.update(tx, p.customerId, id, { disabled: false, updaterId: p.name, updatedMs: now, nextRunAt: new Date(now) });
-      });
-    },
+    ...lifecycle,
 
     /** Deletes trash older than the retention; returns how many went. */
     purgeTrash: (retentionMs: number) => queries.purgeTrash(clock.now() - retentionMs),

@@ -16,6 +16,7 @@ import { readConnectionInput, type ConnectionInput } from './connectionInput.ts'
 import { connectionSearchClauses, liveConnections } from './connectionSearch.ts';
 import { credentialsView, settingsOf, toApiGatewayConnection } from './connectionView.ts';
 import { connectionPolicy } from './policy.ts';
+import { scheduledLifecycle } from '../scheduledLifecycle.ts';
 
 interface Deps {
   db: Db;
@@ -107,6 +108,8 @@ export function createConnectionService(deps: Deps) {
     syncIntervalMins: input.syncIntervalMins,
     additionalTags: input.additionalTags,
   });
+
+  const lifecycle = scheduledLifecycle({ clock, changeLocked, update: queries.update });
 
   return {
     async create(p: Principal, body: ApiGatewayConnectionWrite) {
@@ -221,28 +224,7 @@ export function createConnectionService(deps: Deps) {
       });
     },
 
-    async undelete(p: Principal, id: string) {
-      return changeLocked(p, id, async (row, tx) => {
-        if (!row.inTrash) return row;
-        const now = clock.now();
-        return queries.update(tx, p.customerId, id, { inTrash: false, trashedMs: null, updaterId: p.name, updatedMs: now, nextRunAt: new Date(now) });
-      });
-    },
-
-    async disable(p: Principal, id: string) {
-      return changeLocked(p, id, async (row, tx) => {
-        if (row.disabled) return row;
-        return queries.update(tx, p.customerId, id, { disabled: true, updaterId: p.name, updatedMs: clock.now() });
-      });
-    },
-
-    /** Clears `disabled` and schedules a sync at once. */
-    async enable(p: Principal, id: string) {
-      return changeLocked(p, id, async (_row, tx) => {
-        const now = clock.now();
-        return queries.update(tx, p.customerId, id, { disabled: false, updaterId: p.name, updatedMs: now, nextRunAt: new Date(now) });
-      });
-    },
+    ...lifecycle,
 
     async policy(p: Principal, id: string) {
       const row = await mustFind(p, id);
