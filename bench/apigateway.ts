@@ -16,9 +16,7 @@ import { loadConfig } from '../src/config.ts';
 import { openPool } from '../src/db/client.ts';
 import { syncRunQueries } from '../src/db/queries/apiGatewaySyncRuns.ts';
 import { runMigrations } from '../src/db/migrate.ts';
-import { createStsClient } from '../src/services/collection/aws/settings.ts';
-import { createRateLimiter } from '../src/services/collection/aws/rateLimiter.ts';
-import { createConnectionAws } from '../src/services/apigateway/awsAccess.ts';
+import { createAwsAccess } from '../src/services/collection/aws/access.ts';
 import { createSyncRunner } from '../src/services/apigateway/sync/runner.ts';
 import { createSecretBox } from '../src/services/secrets/secretBox.ts';
 import { acquireBenchDatabase, freePort } from './postgres.ts';
@@ -86,9 +84,9 @@ async function main() {
     });
     const customerId = (await database.pool.query('SELECT customer_id FROM apigateway_connections WHERE id = $1', [conn.id])).rows[0].customer_id as string;
 
-    const sts = createStsClient(settings);
-    const aws = createConnectionAws({ settings, sts });
-    const runner = createSyncRunner({ db: database.db, clock: { now: () => Date.now() }, aws, secrets: createSecretBox({ key: KEY }), limiter: createRateLimiter(), owner: 'bench' });
+    const clock = { now: () => Date.now() };
+    const access = createAwsAccess({ settings, clock });
+    const runner = createSyncRunner({ db: database.db, clock, access, secrets: createSecretBox({ key: KEY }), owner: 'bench' });
 
     const syncOnce = async (label: string, changedStagesPerRegion: number) => {
       const claim = await runner.claimNow(customerId, conn.id);
@@ -126,8 +124,7 @@ async function main() {
     const first = await syncOnce('first', APIS * STAGES.length);
     const steady = await syncOnce('steady', 0);
     await app.close();
-    aws.close();
-    sts.destroy();
+    access.close();
     log(
       JSON.stringify({
         apis: APIS,

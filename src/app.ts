@@ -100,7 +100,6 @@ export async function buildApp(deps: AppDeps) {
   // The create/update-time check assumes the role with STS, wherever `aws` points (the simulator in tests).
   const credentialCheck = awsCredentialCheck(sts, aws);
   const services = createServices({ database, config, clock, credentialCheck });
-  const apigateway = createApiGatewayServices({ db: database.db, config, clock, aws, sts, externalIds: services.externalIds });
   const expectedMigrations = countMigrations();
 
   // With a key pair, one HTTP/2 server that also speaks HTTP/1.1 (curl, Go's and Node's clients by default).
@@ -126,6 +125,15 @@ export async function buildApp(deps: AppDeps) {
   const registry = new Registry();
   // Built in every process so tests can drive it; only server.ts starts it (unless SKYPORT_SCHEDULER=off).
   const collection = createCollection({ config, db: database.db, clock, aws, sts, registry, log: app.log });
+  const apigateway = createApiGatewayServices({
+    db: database.db,
+    config,
+    clock,
+    access: collection.access,
+    stsRegion: aws.stsRegion,
+    externalIds: services.externalIds,
+    log: app.log,
+  });
   if (databaseClock) {
     databaseClock.register(registry);
     databaseClock.start();
@@ -202,9 +210,9 @@ export async function buildApp(deps: AppDeps) {
   app.addHook('onClose', async () => {
     databaseClock?.stop();
     clearInterval(idleReaper);
+    apigateway.close();
     collection.close();
     discovery.close();
-    apigateway.close();
     sts.destroy();
   });
   return Object.assign(app, { services, apigateway, aws, scheduler: collection.scheduler, clock });

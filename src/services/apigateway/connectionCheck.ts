@@ -3,8 +3,12 @@ import { GetApisCommand } from '@aws-sdk/client-apigatewayv2';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { badRequest, unavailable } from '../../errors.ts';
 import type { ApiGatewayCheckResult } from '../../schemas/apiGatewayConnection.ts';
+import type { AwsAccess } from '../collection/aws/access.ts';
+import { AwsStepError, awsStep } from '../collection/aws/blame.ts';
+import type { AwsClients } from '../collection/aws/clientFactory.ts';
+import type { ConnectionAccess, ConnectionCredentials } from '../collection/aws/connectionCredentials.ts';
+import { mapLimit } from '../collection/collectors/concurrency.ts';
 import { describeEnabledRegions, homeRegion } from '../collection/collectors/regions.ts';
-import { AwsStepError, type ConnectionAws, type ConnectionCredentials, type ResolvedCredentials } from './awsAccess.ts';
 import type { ConnectionSettings } from './connectionInput.ts';
 import { ALL_REGIONS } from './regions.ts';
 
@@ -57,12 +61,12 @@ const firstRegion = (regions: string[], stsRegion: string) => (regions[0] === AL
  * The check on write (SPEC-apigateway §2): the credentials through STS (GetCallerIdentity for keys and the
  * ambient identity, AssumeRole where a role is named), then one GetRestApis in the first region.
  */
-export async function checkOnWrite(aws: ConnectionAws, stsRegion: string, c: ConnectionCredentials, regions: string[]): Promise<void> {
+export async function checkOnWrite(access: AwsAccess, stsRegion: string, c: ConnectionCredentials, regions: string[]): Promise<void> {
   const signal = AbortSignal.timeout(WRITE_CHECK_DEADLINE_MS);
   try {
-    const resolved = await aws.resolve(c, signal);
-    const client = aws.apigateway(firstRegion(regions, stsRegion), resolved.credentials);
-    await aws.step('apigateway:GetRestApis', signedBySkyport(c), () => client.send(new GetRestApisCommand({ limit: 1 }), { abortSignal: signal }));
+    const { aws } = await access.forConnection({ credentials: c }, signal);
+    const client = aws.apigateway(firstRegion(regions, stsRegion));
+    await awsStep('apigateway:GetRestApis', signedBySkyport(c), () => client.send(new GetRestApisCommand({ limit: 1 }), { abortSignal: signal }));
   } catch (err) {
     throw writeCheckError(err, c);
   }
@@ -73,49 +77,40 @@ const signedBySkyport = (c: ConnectionCredentials) => c.type === 'AMBIENT' && c.
 interface Probe {
   feature: 'inventory' | 'subscriptions' | 'traffic';
   operation: string;
-  call: (region: string, creds: ResolvedCredentials['credentials'], signal: AbortSignal) => Promise<unknown>;
+  call: (aws: AwsClients, region: string, signal: AbortSignal) => Promise<unknown>;
 }
 
-function probesFor(aws: ConnectionAws, settings: ConnectionSettings): Probe[] {
+function probesFor(settings: ConnectionSettings): Probe[] {
   const probes: Probe[] = [];
   if (settings.apiTypes.includes('REST')) {
     probes.push({
       feature: 'inventory',
       operation: 'apigateway:GetRestApis',
-      call: (r, k, s) => aws.apigateway(r, k).send(new GetRestApisCommand({ limit: 1 }), { abortSignal: s }),
+      call: (aws, r, s) => aws.apigateway(r).send(new GetRestApisCommand({ limit: 1 }), { abortSignal: s }),
     });
   }
   if (settings.apiTypes.includes('HTTP') || settings.apiTypes.includes('WEBSOCKET')) {
     probes.push({
       feature: 'inventory',
       operation: 'apigatewayv2:GetApis',
-      call: (r, k, s) => aws.apigatewayv2(r, k).send(new GetApisCommand({ MaxResults: '1' }), { abortSignal: s }),
+      call: (aws, r, s) => aws.apigatewayv2(r).send(new GetApisCommand({ MaxResults: '1' }), { abortSignal: s }),
     });
   }
   if (settings.subscriptions.enabled) {
     probes.push({
       feature: 'subscriptions',
       operation: 'apigateway:GetUsagePlans',
-      call: (r, k, s) => aws.apigateway(r, k).send(new GetUsagePlansCommand({ limit: 1 }), { abortSignal: s }),
+      call: (aws, r, s) => aws.apigateway(r).send(new GetUsagePlansCommand({ limit: 1 }), { abortSignal: s }),
     });
   }
   if (settings.traffic.enabled) {
     probes.push({
       feature: 'traffic',
       operation: 'logs:DescribeLogGroups',
-      call: (r, k, s) => aws.logs(r, k).send(new DescribeLogGroupsCommand({ limit: 1 }), { abortSignal: s }),
+      call: (aws, r, s) => aws.logs(r).send(new DescribeLogGroupsCommand({ limit: 1 }), { abortSignal: s }),
     });
   }
   return probes;
-}
-
-/** Runs `jobs` with at most `limit` at once. */
-async function inBatches(jobs: Array<() => Promise<void>>, limit: number) {
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) await jobs[next++]();
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
 }
 
 /**
@@ -123,7 +118,7 @@ async function inBatches(jobs: Array<() => Promise<void>>, limit: number) {
  * as ok or with the AWS error code. Skyport lacking its own AWS identity, or STS not answering, is a 503.
  */
 export async function checkConnection(
-  aws: ConnectionAws,
+  access: AwsAccess,
   stsRegion: string,
   c: ConnectionCredentials,
   settings: ConnectionSettings,
@@ -136,9 +131,9 @@ export async function checkConnection(
     rows.push({ region, feature, operation, ok: false, errorCode: e.code, message });
   };
 
-  let resolved: ResolvedCredentials;
+  let resolved: ConnectionAccess;
   try {
-    resolved = await aws.resolve(c, signal);
+    resolved = await access.forConnection({ credentials: c }, signal);
   } catch (err) {
     if (err instanceof AwsStepError && err.blame !== 'request') throw writeCheckError(err, c);
     failed(err, stsRegion, 'credentials', err instanceof AwsStepError ? err.operation : 'sts');
@@ -149,25 +144,23 @@ export async function checkConnection(
   if (regions[0] === ALL_REGIONS) {
     const home = homeRegion(c.roleArn ?? 'arn:aws:');
     try {
-      regions = await aws.step('ec2:DescribeRegions', signedBySkyport(c), () => describeEnabledRegions(aws.ec2(home, resolved.credentials), signal));
+      regions = await awsStep('ec2:DescribeRegions', signedBySkyport(c), () => describeEnabledRegions(resolved.aws.ec2(home), signal));
     } catch (err) {
       failed(err, home, 'credentials', 'ec2:DescribeRegions');
       return { ok: false, rows };
     }
   }
 
-  const probes = probesFor(aws, settings);
-  const jobs = regions.flatMap((region) =>
-    probes.map((probe) => async () => {
-      try {
-        await aws.step(probe.operation, signedBySkyport(c), () => probe.call(region, resolved.credentials, signal));
-        rows.push({ region, feature: probe.feature, operation: probe.operation, ok: true });
-      } catch (err) {
-        failed(err, region, probe.feature, probe.operation);
-      }
-    }),
-  );
-  await inBatches(jobs, CHECK_CONCURRENCY);
+  const probes = probesFor(settings);
+  const jobs = regions.flatMap((region) => probes.map((probe) => ({ region, probe })));
+  await mapLimit(jobs, CHECK_CONCURRENCY, async ({ region, probe }) => {
+    try {
+      await awsStep(probe.operation, signedBySkyport(c), () => probe.call(resolved.aws, region, signal));
+      rows.push({ region, feature: probe.feature, operation: probe.operation, ok: true });
+    } catch (err) {
+      failed(err, region, probe.feature, probe.operation);
+    }
+  });
   const order = (r: { region: string; operation: string }) => `${regions.indexOf(r.region).toString().padStart(3, '0')} ${r.operation}`;
   rows.sort((a, b) => order(a).localeCompare(order(b)));
   return { ok: rows.every((r) => r.ok), rows };

@@ -10,7 +10,8 @@ import type { SortableSearchRequest } from '../../schemas/search.ts';
 import type { ExternalIdService } from '../api/externalIds.ts';
 import type { SecretBox } from '../secrets/secretBox.ts';
 import type { Principal } from '../api/tokens.ts';
-import type { ConnectionAws, ConnectionCredentials } from './awsAccess.ts';
+import type { AwsAccess } from '../collection/aws/access.ts';
+import type { ConnectionCredentials } from '../collection/aws/connectionCredentials.ts';
 import { checkConnection, checkOnWrite } from './connectionCheck.ts';
 import { readConnectionInput, type ConnectionInput } from './connectionInput.ts';
 import { connectionSearchClauses, liveConnections } from './connectionSearch.ts';
@@ -24,7 +25,7 @@ interface Deps {
   /** The integrations' queries: an external ID may back integrations and connections, always of one role. */
   integrationQueries: IntegrationQueries;
   secrets: SecretBox;
-  aws: ConnectionAws;
+  aws: AwsAccess;
   clock: Clock;
   settings: { stsRegion: string; ambientCustomers: string[]; principalArn?: string };
 }

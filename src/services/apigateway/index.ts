@@ -1,15 +1,13 @@
-import type { STSClient } from '@aws-sdk/client-sts';
 import { join } from 'node:path';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/client.ts';
 import { integrationQueries } from '../../db/queries/integrations.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { AwsSettings } from '../collection/aws/settings.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { AwsAccess } from '../collection/aws/access.ts';
 import type { ExternalIdService } from '../api/externalIds.ts';
 import { createSecretBox, type SecretKeySource } from '../secrets/secretBox.ts';
-import { createConnectionAws } from './awsAccess.ts';
 import { createConnectionService } from './connections.ts';
-import { createRateLimiter } from '../collection/aws/rateLimiter.ts';
 import { createSyncRunner } from './sync/runner.ts';
 import { createSyncService } from './sync/service.ts';
 import { createInventoryService } from './inventory.ts';
@@ -25,30 +23,32 @@ export function secretKeySource(config: Pick<Config, 'databaseUrl' | 'dataDir' |
   };
 }
 
-/** The API Gateway side's services, built from the same parts as the rest (database, clock, AWS settings, external IDs). */
-export function createApiGatewayServices(deps: { db: Db; config: Config; clock: Clock; aws: AwsSettings; sts: STSClient; externalIds: ExternalIdService }) {
-  const { db, config, clock, aws: settings, sts, externalIds } = deps;
-  const aws = createConnectionAws({ settings, sts });
+/**
+ * The API Gateway side's services, built from the same parts as the rest (database, clock, external IDs, and
+ * collection's AwsAccess: one connection pool, one rate limiter, one credentials cache for the process).
+ */
+export function createApiGatewayServices(deps: { db: Db; config: Config; clock: Clock; access: AwsAccess; stsRegion: string; externalIds: ExternalIdService; log: Logger }) {
+  const { db, config, clock, access, externalIds, log } = deps;
   const secrets = createSecretBox(secretKeySource(config));
   const connections = createConnectionService({
     db,
     externalIds,
     integrationQueries: integrationQueries(db),
     secrets,
-    aws,
+    aws: access,
     clock,
-    settings: { stsRegion: settings.stsRegion, ambientCustomers: config.apigateway.ambientCustomers, principalArn: config.apigateway.principalArn },
+    settings: { stsRegion: deps.stsRegion, ambientCustomers: config.apigateway.ambientCustomers, principalArn: config.apigateway.principalArn },
   });
   const owner = config.scheduler.replicaId;
-  const runner = createSyncRunner({ db, clock, aws, secrets, limiter: createRateLimiter(), owner });
-  const sync = createSyncService({ db, clock, runner, owner });
+  const runner = createSyncRunner({ db, clock, access, secrets, owner, log });
+  const sync = createSyncService({ db, clock, runner, owner, log });
   return {
     connections,
     sync,
     inventory: createInventoryService({ db }),
+    /** Stops scheduling syncs (the AWS access is collection's, closed with it). */
     close: () => {
       void sync.stop();
-      aws.close();
     },
   };
 }

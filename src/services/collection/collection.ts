@@ -52,5 +52,5 @@ export function createCollection(deps: { config: Config; db: Db; clock: Clock; a
     pollMs: config.scheduler.pollMs,
     runDeadlineMs: config.scheduler.runDeadlineMs,
   });
-  return { scheduler, credentials: access.credentials, close: () => access.close() };
+  return { scheduler, access, credentials: access.credentials, close: () => access.close() };
 }

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { syncRunQueries } from '../../../src/db/queries/apiGatewaySyncRuns.ts';
-import { createStsClient } from '../../../src/services/collection/aws/settings.ts';
+import { createAwsAccess } from '../../../src/services/collection/aws/access.ts';
 import { createRateLimiter } from '../../../src/services/collection/aws/rateLimiter.ts';
-import { createConnectionAws } from '../../../src/services/apigateway/awsAccess.ts';
 import { createSyncRunner } from '../../../src/services/apigateway/sync/runner.ts';
 import { createSecretBox } from '../../../src/services/secrets/secretBox.ts';
 import { buildTestApp, client } from '../../helpers/app.ts';
@@ -30,18 +29,14 @@ test('1,200 REST APIs in one region and a few in a second: every page followed, 
 
   let virtualMs = 0;
   const limiter = createRateLimiter({ now: () => virtualMs, sleep: async (ms) => { virtualMs += ms; } });
-  const sts = createStsClient(aws.settings);
-  const connectionAws = createConnectionAws({ settings: aws.settings, sts });
-  t.after(() => {
-    connectionAws.close();
-    sts.destroy();
-  });
+  const clock = { now: () => Date.now() };
+  const access = createAwsAccess({ settings: aws.settings, clock, limiter });
+  t.after(() => access.close());
   const runner = createSyncRunner({
     db: database.db,
-    clock: { now: () => Date.now() },
-    aws: connectionAws,
+    clock,
+    access,
     secrets: createSecretBox({ key: TEST_SECRET_KEY }),
-    limiter,
     owner: 'scale-test',
   });
 

@@ -3,7 +3,7 @@ import { ExportApiCommand, GetRoutesCommand, type ApiGatewayV2Client } from '@aw
 import { createHash } from 'node:crypto';
 import { classifyAwsError } from '../../collection/aws/errors.ts';
 import { classifyPath, parseDefinition, type AuthorizationType, type ParsedEndpoint } from '../spec/parseDefinition.ts';
-import type { AwsCaller } from './awsCaller.ts';
+import type { ThrottleRetry } from '../../collection/aws/throttleRetry.ts';
 import type { StageDefinition } from './observed.ts';
 
 /** Exports larger than this are not stored (a definition is kilobytes; this bounds what one stage can cost). */
@@ -45,7 +45,7 @@ const endpoint = (method: string, path: string, m: { authorizationType?: string;
  * GetResources(embed=methods) (the draft, the last resort); the source used is recorded.
  */
 export async function readRestDefinition(
-  caller: AwsCaller,
+  retry: ThrottleRetry,
   client: APIGatewayClient,
   restApiId: string,
   stage: { name: string; deploymentId: string | null },
@@ -53,7 +53,7 @@ export async function readRestDefinition(
 ): Promise<StageDefinition> {
   if (settings.enabled) {
     try {
-      const res = await caller.call('apigateway:GetExport', (abortSignal) =>
+      const res = await retry.call((abortSignal) =>
         client.send(
           new GetExportCommand({
             restApiId,
@@ -73,7 +73,7 @@ export async function readRestDefinition(
   }
   if (stage.deploymentId) {
     try {
-      const res = await caller.call('apigateway:GetDeployment', (abortSignal) =>
+      const res = await retry.call((abortSignal) =>
         client.send(new GetDeploymentCommand({ restApiId, deploymentId: stage.deploymentId!, embed: ['apisummary'] }), { abortSignal }),
       );
       if (res.apiSummary) {
@@ -89,7 +89,7 @@ export async function readRestDefinition(
   const endpoints: ParsedEndpoint[] = [];
   let position: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await caller.call('apigateway:GetResources', (abortSignal) =>
+    const res = await retry.call((abortSignal) =>
       client.send(new GetResourcesCommand({ restApiId, limit: 500, embed: ['methods'], ...(position ? { position } : {}) }), { abortSignal }),
     );
     for (const r of res.items ?? []) {
@@ -112,11 +112,11 @@ export function routeEndpoint(route: { RouteKey?: string; AuthorizationType?: st
 }
 
 /** The routes of an HTTP or WebSocket API, every page. */
-export async function readV2Routes(caller: AwsCaller, client: ApiGatewayV2Client, apiId: string): Promise<ParsedEndpoint[]> {
+export async function readV2Routes(retry: ThrottleRetry, client: ApiGatewayV2Client, apiId: string): Promise<ParsedEndpoint[]> {
   const out: ParsedEndpoint[] = [];
   let next: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await caller.call('apigatewayv2:GetRoutes', (abortSignal) =>
+    const res = await retry.call((abortSignal) =>
       client.send(new GetRoutesCommand({ ApiId: apiId, MaxResults: '500', ...(next ? { NextToken: next } : {}) }), { abortSignal }),
     );
     for (const r of res.Items ?? []) {
@@ -134,7 +134,7 @@ export async function readV2Routes(caller: AwsCaller, client: ApiGatewayV2Client
  * answers (optional: its failure only leaves the stage without a stored document).
  */
 export async function readV2Definition(
-  caller: AwsCaller,
+  retry: ThrottleRetry,
   client: ApiGatewayV2Client,
   api: { awsApiId: string; protocolType: string },
   stageName: string,
@@ -144,7 +144,7 @@ export async function readV2Definition(
   let document: StageDefinition['document'] = null;
   if (settings.enabled && api.protocolType === 'HTTP') {
     try {
-      const res = await caller.call('apigatewayv2:ExportApi', (abortSignal) =>
+      const res = await retry.call((abortSignal) =>
         client.send(new ExportApiCommand({ ApiId: api.awsApiId, Specification: 'OAS30', OutputType: 'JSON', StageName: stageName }), { abortSignal }),
       );
       document = documentOf(res.body);

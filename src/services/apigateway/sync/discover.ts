@@ -4,7 +4,7 @@ import {
   GetStagesCommand as GetV2StagesCommand,
   type ApiGatewayV2Client,
 } from '@aws-sdk/client-apigatewayv2';
-import type { AwsCaller } from './awsCaller.ts';
+import type { ThrottleRetry } from '../../collection/aws/throttleRetry.ts';
 import type { ListedApi, ListedStage, ProtocolType } from './observed.ts';
 
 /** The largest page GetRestApis serves; `position` is followed until AWS returns none. */
@@ -16,11 +16,11 @@ const MAX_PAGES = 10_000;
 const ms = (d: Date | undefined): number | null => (d instanceof Date ? d.getTime() : null);
 
 /** REST APIs of the region, every page (GetRestApis `limit=500` until no `position`). */
-export async function listRestApis(caller: AwsCaller, client: APIGatewayClient): Promise<Array<Omit<ListedApi, 'stages'>>> {
+export async function listRestApis(retry: ThrottleRetry, client: APIGatewayClient): Promise<Array<Omit<ListedApi, 'stages'>>> {
   const out: Array<Omit<ListedApi, 'stages'>> = [];
   let position: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await caller.call('apigateway:GetRestApis', (abortSignal) =>
+    const res = await retry.call((abortSignal) =>
       client.send(new GetRestApisCommand({ limit: REST_PAGE, ...(position ? { position } : {}) }), { abortSignal }),
     );
     for (const a of res.items ?? []) {
@@ -42,8 +42,8 @@ export async function listRestApis(caller: AwsCaller, client: APIGatewayClient):
 }
 
 /** The stages of one REST API (GetStages is not paged). */
-export async function listRestStages(caller: AwsCaller, client: APIGatewayClient, restApiId: string): Promise<ListedStage[]> {
-  const res = await caller.call('apigateway:GetStages', (abortSignal) => client.send(new GetStagesCommand({ restApiId }), { abortSignal }));
+export async function listRestStages(retry: ThrottleRetry, client: APIGatewayClient, restApiId: string): Promise<ListedStage[]> {
+  const res = await retry.call((abortSignal) => client.send(new GetStagesCommand({ restApiId }), { abortSignal }));
   return (res.item ?? [])
     .filter((s) => s.stageName)
     .map((s) => ({
@@ -55,11 +55,11 @@ export async function listRestStages(caller: AwsCaller, client: APIGatewayClient
 }
 
 /** HTTP and WebSocket APIs of the region, every page (`nextToken`). */
-export async function listV2Apis(caller: AwsCaller, client: ApiGatewayV2Client): Promise<Array<Omit<ListedApi, 'stages'>>> {
+export async function listV2Apis(retry: ThrottleRetry, client: ApiGatewayV2Client): Promise<Array<Omit<ListedApi, 'stages'>>> {
   const out: Array<Omit<ListedApi, 'stages'>> = [];
   let next: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await caller.call('apigatewayv2:GetApis', (abortSignal) =>
+    const res = await retry.call((abortSignal) =>
       client.send(new GetApisCommand({ MaxResults: V2_PAGE, ...(next ? { NextToken: next } : {}) }), { abortSignal }),
     );
     for (const a of res.Items ?? []) {
@@ -80,11 +80,11 @@ export async function listV2Apis(caller: AwsCaller, client: ApiGatewayV2Client):
   return out;
 }
 
-export async function listV2Stages(caller: AwsCaller, client: ApiGatewayV2Client, apiId: string): Promise<ListedStage[]> {
+export async function listV2Stages(retry: ThrottleRetry, client: ApiGatewayV2Client, apiId: string): Promise<ListedStage[]> {
   const out: ListedStage[] = [];
   let next: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await caller.call('apigatewayv2:GetStages', (abortSignal) =>
+    const res = await retry.call((abortSignal) =>
       client.send(new GetV2StagesCommand({ ApiId: apiId, MaxResults: V2_PAGE, ...(next ? { NextToken: next } : {}) }), { abortSignal }),
     );
     for (const s of res.Items ?? []) {

@@ -5,6 +5,7 @@ import { syncLeaseQueries, type ClaimedConnection } from '../../../db/queries/ap
 import type { ApiGatewaySyncRunRow } from '../../../db/schema.ts';
 import { badRequest, notFound } from '../../../errors.ts';
 import type { Clock } from '../../../lib/clock.ts';
+import type { Logger } from '../../../lib/logger.ts';
 import { uuidv7 } from '../../../lib/uuidv7.ts';
 import type { Principal } from '../../api/tokens.ts';
 import type { SyncRunner } from './runner.ts';
@@ -15,10 +16,6 @@ const WAIT_POLL_MS = 100;
 /** Scheduled syncs this replica runs at once (each region inside also runs concurrently). */
 const SCHEDULED_CONCURRENCY = 4;
 const FINISHED = new Set(['OK', 'PARTIAL', 'FAILED']);
-
-interface Logger {
-  warn(obj: object, msg?: string): void;
-}
 
 export interface SyncRun {
   id: string;
@@ -54,7 +51,7 @@ export function toSyncRun(r: ApiGatewaySyncRunRow): SyncRun {
  * Syncs on request (`POST …/sync`) and on schedule: a run is queued, then executed by whichever replica
  * holds the connection's lease; queued runs of a connection whose sync is running wait for it to end.
  */
-export function createSyncService(deps: { db: Db; clock: Clock; runner: SyncRunner; owner: string; pollMs?: number; log?: Logger }) {
+export function createSyncService(deps: { db: Db; clock: Clock; runner: SyncRunner; owner: string; pollMs?: number; log?: Pick<Logger, 'warn'> }) {
   const { db, clock, runner, owner } = deps;
   const running = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
-import type { AwsCaller } from './awsCaller.ts';
+import type { ThrottleRetry } from '../../collection/aws/throttleRetry.ts';
 import { readRestDefinition, readV2Definition, readV2Routes, type ExportSettings } from './definitions.ts';
 import { indexState, needsDefinition, storedStageOf, type StoredState } from './diff.ts';
 import { listRestApis, listRestStages, listV2Apis, listV2Stages } from './discover.ts';
@@ -14,7 +14,7 @@ import { apiFilterOf, selectStages, type Selection } from './select.ts';
 const CONCURRENCY = 4;
 
 export interface RegionClients {
-  caller: AwsCaller;
+  retry: ThrottleRetry;
   v1: APIGatewayClient;
   v2: ApiGatewayV2Client;
 }
@@ -47,20 +47,20 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Prom
  * changed since `stored`. AWS failures are thrown as they are (the caller decides what they mean).
  */
 export async function observeRegion(clients: RegionClients, settings: RegionSettings, stored: StoredState): Promise<ObservedApi[]> {
-  const { caller, v1, v2 } = clients;
+  const { retry, v1, v2 } = clients;
   const index = indexState(stored);
   const keep = apiFilterOf(settings.apiFilter);
   const observed: ObservedApi[] = [];
 
   if (settings.apiTypes.includes('REST')) {
-    const apis = (await listRestApis(caller, v1)).filter(keep);
+    const apis = (await listRestApis(retry, v1)).filter(keep);
     await eachLimited(apis, CONCURRENCY, async (api) => {
-      const stages = selectStages(await listRestStages(caller, v1, api.awsApiId), settings);
+      const stages = selectStages(await listRestStages(retry, v1, api.awsApiId), settings);
       const withDefinitions: ObservedStage[] = [];
       for (const stage of stages) {
         const storedStage = storedStageOf(index, 'REST', api.awsApiId, stage.name);
         if (!needsDefinition(storedStage, stage.deploymentId)) withDefinitions.push(stage);
-        else withDefinitions.push({ ...stage, definition: await readRestDefinition(caller, v1, api.awsApiId, stage, settings.export) });
+        else withDefinitions.push({ ...stage, definition: await readRestDefinition(retry, v1, api.awsApiId, stage, settings.export) });
       }
       observed.push({ ...api, stages: withDefinitions });
     });
@@ -68,15 +68,15 @@ export async function observeRegion(clients: RegionClients, settings: RegionSett
 
   const v2Types: string[] = settings.apiTypes.filter((t) => t === 'HTTP' || t === 'WEBSOCKET');
   if (v2Types.length > 0) {
-    const apis = (await listV2Apis(caller, v2)).filter((a) => v2Types.includes(a.protocolType) && keep(a));
+    const apis = (await listV2Apis(retry, v2)).filter((a) => v2Types.includes(a.protocolType) && keep(a));
     await eachLimited(apis, CONCURRENCY, async (api: Omit<ListedApi, 'stages'>) => {
-      const stages = selectStages(await listV2Stages(caller, v2, api.awsApiId), settings);
+      const stages = selectStages(await listV2Stages(retry, v2, api.awsApiId), settings);
       const changed = stages.filter((s) => needsDefinition(storedStageOf(index, api.protocolType, api.awsApiId, s.name), s.deploymentId));
-      const routes = changed.length > 0 ? await readV2Routes(caller, v2, api.awsApiId) : [];
+      const routes = changed.length > 0 ? await readV2Routes(retry, v2, api.awsApiId) : [];
       const withDefinitions: ObservedStage[] = [];
       for (const stage of stages) {
         if (!changed.includes(stage)) withDefinitions.push(stage);
-        else withDefinitions.push({ ...stage, definition: await readV2Definition(caller, v2, api, stage.name, routes, settings.export) });
+        else withDefinitions.push({ ...stage, definition: await readV2Definition(retry, v2, api, stage.name, routes, settings.export) });
       }
       observed.push({ ...api, stages: withDefinitions });
     });

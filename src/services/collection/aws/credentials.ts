@@ -7,10 +7,13 @@ export const SESSION_SECONDS = 3600;
 export const REFRESH_BEFORE_MS = 5 * 60_000;
 
 export interface RoleRef {
-  /** Names the cache entry (the integration id). */
+  /** Names the cache entry (the integration or connection id). */
   id: string;
   roleArn: string;
-  externalId: string;
+  /** Integrations always have one; an API Gateway connection with access keys or AMBIENT may not. */
+  externalId?: string;
+  /** Who signs the AssumeRole when not Skyport itself (an access key id with its secret's digest): a new signer is a new entry. */
+  signerKey?: string;
 }
 
 /** The 12-digit account of a role ARN (arn:aws:iam::123456789012:role/x). */
@@ -23,14 +26,18 @@ export function sessionName(id: string): string {
   return `skyport-${id}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
 
-export async function assumeRole(sts: STSClient, role: { roleArn: string; externalId: string; session: string }): Promise<AwsCredentialIdentity> {
+export async function assumeRole(
+  sts: STSClient,
+  role: { roleArn: string; externalId?: string; session: string; signal?: AbortSignal },
+): Promise<AwsCredentialIdentity> {
   const out = await sts.send(
     new AssumeRoleCommand({
       RoleArn: role.roleArn,
-      ExternalId: role.externalId,
       RoleSessionName: role.session,
       DurationSeconds: SESSION_SECONDS,
+      ...(role.externalId !== undefined ? { ExternalId: role.externalId } : {}),
     }),
+    { abortSignal: role.signal },
   );
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
@@ -45,7 +52,10 @@ export async function assumeRole(sts: STSClient, role: { roleArn: string; extern
 interface Entry {
   lastUsed: number;
   roleArn: string;
-  externalId: string;
+  externalId?: string;
+  signerKey?: string;
+  /** The STS client the next renewal signs with (the run's own when the run gave one). */
+  sts: STSClient;
   current?: AwsCredentialIdentity;
   refreshing?: Promise<AwsCredentialIdentity>;
   provider: AwsCredentialIdentityProvider;
@@ -64,7 +74,7 @@ export function createRoleCredentials(deps: { sts: STSClient; clock: Clock }) {
     c !== undefined && (c.expiration === undefined || c.expiration.getTime() - REFRESH_BEFORE_MS > clock.now());
 
   function refresh(id: string, entry: Entry): Promise<AwsCredentialIdentity> {
-    entry.refreshing ??= assumeRole(sts, { roleArn: entry.roleArn, externalId: entry.externalId, session: sessionName(id) })
+    entry.refreshing ??= assumeRole(entry.sts, { roleArn: entry.roleArn, externalId: entry.externalId, session: sessionName(id) })
       .then((c) => {
         entry.current = c;
         return c;
@@ -76,17 +86,24 @@ export function createRoleCredentials(deps: { sts: STSClient; clock: Clock }) {
   }
 
   return {
-    /** The credential provider for this integration's role (the same object for the same role). */
-    providerFor(role: RoleRef): AwsCredentialIdentityProvider {
+    /**
+     * The credential provider for this role (the same object for the same role, external ID and signer).
+     * `signer`: the STS client renewals sign with from now on (an API Gateway connection's access keys, counted
+     * in its run); unset: Skyport's own.
+     */
+    providerFor(role: RoleRef, signer?: STSClient): AwsCredentialIdentityProvider {
       const existing = entries.get(role.id);
-      if (existing && existing.roleArn === role.roleArn && existing.externalId === role.externalId) {
+      if (existing && existing.roleArn === role.roleArn && existing.externalId === role.externalId && existing.signerKey === role.signerKey) {
         existing.lastUsed = clock.now();
+        existing.sts = signer ?? sts;
         return existing.provider;
       }
       const entry: Entry = {
         lastUsed: clock.now(),
         roleArn: role.roleArn,
         externalId: role.externalId,
+        signerKey: role.signerKey,
+        sts: signer ?? sts,
         provider: async () => (fresh(entry.current) ? entry.current! : refresh(role.id, entry)),
       };
       // This provider already caches and renews by Skyport's clock; marked as memoized, the SDK clients call it

@@ -18,7 +18,11 @@ const LIMITS: Record<string, RateLimit> = {
   'sts:*': { rate: 50, burst: 50 },
   // API Gateway's control plane: about 10 requests/s per account and region, shared by v1 and v2 and every tool.
   'apigateway:*': { rate: 10, burst: 10 },
+  // CloudWatch Logs' control plane (DescribeLogGroups, FilterLogEvents, …): a few requests/s per account and region.
+  'logs:*': { rate: 5, burst: 5 },
 };
+// Services whose quota is one budget for all their APIs (a GetStages waits behind a GetRestApis), not one per API.
+const SHARED_BUDGET = new Set(['apigateway', 'logs']);
 const DEFAULT_LIMIT: RateLimit = { rate: 20, burst: 20 };
 
 export function limitFor(service: string, api: string): RateLimit {
@@ -62,7 +66,8 @@ export function createRateLimiter(opts: { now?: () => number; sleep?: (ms: numbe
 
   return {
     async take(key: { accountId: string; region: string; service: string; api: string }, signal?: AbortSignal): Promise<void> {
-      const wait = reserve(`${key.accountId}:${key.region}:${key.service}:${key.api}`, limitFor(key.service, key.api));
+      const api = SHARED_BUDGET.has(key.service) ? '*' : key.api;
+      const wait = reserve(`${key.accountId}:${key.region}:${key.service}:${api}`, limitFor(key.service, api));
       if (wait > 0) {
         waits++;
         await sleep(wait, signal);

@@ -1,9 +1,19 @@
 import { uuidv7 } from '../../../lib/uuidv7.ts';
-import type { ClaimedRun } from '../../../db/queries/scheduler.ts';
 import type { EventInsert } from '../../../db/queries/events.ts';
 
-/** The SYSTEM event an integration carries while its AWS credentials fail (SPEC §4 lastErrorEvent). */
-export function credentialsErrorEvent(run: ClaimedRun, errorMessage: string, nowMs: number) {
+/** What the events name of the integration (or API Gateway connection) whose credentials or collection fail. */
+export interface EventSubject {
+  id: string;
+  customerId: string;
+  name: string;
+  /** The integration's service, or APIGATEWAY for a connection. */
+  service: string;
+  /** Set for connections: their events belong to no integration. */
+  notAnIntegration?: true;
+}
+
+/** The SYSTEM event an integration (or connection) carries while its AWS credentials fail (SPEC §4 lastErrorEvent). */
+export function credentialsErrorEvent(run: EventSubject, errorMessage: string, nowMs: number) {
   return {
     id: uuidv7(),
     name: `Credentials Error: ${run.name}`,
@@ -28,11 +38,11 @@ export function credentialsErrorEvent(run: ClaimedRun, errorMessage: string, now
 export type CredentialsErrorEvent = ReturnType<typeof credentialsErrorEvent>;
 
 /** The `events` row of that event (the same id, name and annotations as the integration's lastErrorEvent). */
-export function credentialsEventRow(run: ClaimedRun, event: CredentialsErrorEvent): EventInsert {
+export function credentialsEventRow(run: EventSubject, event: CredentialsErrorEvent): EventInsert {
   return {
     id: event.id,
     customerId: run.customerId,
-    integrationId: run.id,
+    integrationId: run.notAnIntegration ? null : run.id,
     name: event.name,
     startMs: event.startTime,
     runningState: 'ONGOING',
@@ -48,7 +58,7 @@ export function credentialsEventRow(run: ClaimedRun, event: CredentialsErrorEven
  * The SYSTEM event of a lasting collection failure that is not about credentials (a CloudTrail bucket that was
  * deleted, say): open while runs fail, ended by the next successful run. The integration stays enabled.
  */
-export function collectionErrorEvent(run: ClaimedRun, errorMessage: string, nowMs: number) {
+export function collectionErrorEvent(run: EventSubject, errorMessage: string, nowMs: number) {
   const event = credentialsErrorEvent(run, errorMessage, nowMs);
   return { ...event, name: `Collection Error: ${run.name}`, annotations: { ...event.annotations, type: 'collection-error' } };
 }
