@@ -1,14 +1,11 @@
 import type { Db } from '../../db/client.ts';
 import type { IntegrationQueries } from '../../db/queries/integrations.ts';
+import type { SQL } from 'drizzle-orm';
 import {
   facetValues as queryFacetValues,
-  isSearchKey,
-  isSortField,
-  searchOrder,
-  searchWhere,
-  SEARCH_KEYS,
-  SORT_FIELDS,
+  integrationSearch,
   type MatchMethod,
+  type ResourceSearch,
   type SearchCondition,
 } from '../../db/queries/search.ts';
 import type {
@@ -33,11 +30,11 @@ export function method(raw: string | undefined, field: string): MatchMethod {
 }
 
 /** A request's condition, checked; a 400 naming it at the first problem. */
-function checked(q: Condition, index: number): SearchCondition {
+function checked(search: ResourceSearch, q: Condition, index: number): SearchCondition {
   const values = [...(q.values ?? []), ...(q.value !== undefined ? [q.value] : [])];
   if (values.length === 0) throw badRequest(`query[${index}] needs a value or values`);
   const m = method(q.matchingMethod, `query[${index}].matchingMethod`);
-  if (!isSearchKey(q.key)) throw badRequest(`query[${index}].key "${q.key}" is not searchable; use one of ${SEARCH_KEYS.join(', ')}`);
+  if (!search.isSearchKey(q.key)) throw badRequest(`query[${index}].key "${q.key}" is not searchable; use one of ${search.keys.join(', ')}`);
   return { key: q.key, values, method: m, negated: q.negated === true };
 }
 
@@ -55,10 +52,20 @@ export function checkSearchSize(query: readonly Condition[] | undefined): void {
   }
 }
 
-const whereOf = (p: Principal, trashed: boolean, query: Condition[] | undefined) => {
-  checkSearchSize(query);
-  return searchWhere(p.customerId, trashed, (query ?? []).map(checked));
-};
+/**
+ * The WHERE and ORDER BY of a search request over one resource (`search`: its SQL in db/queries/search.ts),
+ * scoped to the caller's customer and to live or trashed rows; a 400 naming the first bad condition or sort.
+ */
+export function searchClauses(search: ResourceSearch, p: Principal, trashed: boolean, req: Pick<SortableSearchRequest, 'query' | 'sort'>): { where: SQL; orderBy: SQL[] } {
+  checkSearchSize(req.query);
+  const where = search.where(p.customerId, trashed, (req.query ?? []).map((q, i) => checked(search, q, i)));
+  if (req.sort && !search.isSortField(req.sort.field)) {
+    throw badRequest(`sort.field "${req.sort.field}" is not sortable; use one of ${search.sortFields.join(', ')}`);
+  }
+  return { where, orderBy: search.order(req.sort ? { field: req.sort.field, ascending: req.sort.ascending !== false } : undefined) };
+}
+
+const whereOf = (p: Principal, trashed: boolean, query: Condition[] | undefined) => searchClauses(integrationSearch, p, trashed, { query }).where;
 
 function matchesFacetQuery(value: string, facetQuery: string | undefined, m: MatchMethod): boolean {
   if (!facetQuery) return true;
@@ -85,11 +92,7 @@ export function createSearchService(deps: { db: Db; queries: IntegrationQueries 
     async search(p: Principal, trashed: boolean, req: SortableSearchRequest) {
       const offset = req.offset ?? 0;
       const limit = req.limit ?? 100;
-      const where = whereOf(p, trashed, req.query);
-      if (req.sort && !isSortField(req.sort.field)) {
-        throw badRequest(`sort.field "${req.sort.field}" is not sortable; use one of ${SORT_FIELDS.join(', ')}`);
-      }
-      const orderBy = searchOrder(req.sort ? { field: req.sort.field, ascending: req.sort.ascending !== false } : undefined);
+      const { where, orderBy } = searchClauses(integrationSearch, p, trashed, req);
       const { rows, total } = await queries.page(where, orderBy, offset, limit);
       return { items: rows.map(toCloudIntegration), offset, limit, totalItems: total, moreItems: offset + rows.length < total };
     },

@@ -7,6 +7,8 @@ import { badRequest, forbidden, notFound, unavailable } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { ApiGatewayConnectionWrite } from '../../schemas/apiGatewayConnection.ts';
 import type { SortableSearchRequest } from '../../schemas/search.ts';
+import { connectionSearch } from '../../db/queries/search.ts';
+import { searchClauses } from '../api/search.ts';
 import type { ExternalIdService } from '../api/externalIds.ts';
 import type { SecretBox } from '../secrets/secretBox.ts';
 import type { Principal } from '../api/tokens.ts';
@@ -14,7 +16,6 @@ import type { AwsAccess } from '../collection/aws/access.ts';
 import type { ConnectionCredentials } from '../collection/aws/connectionCredentials.ts';
 import { checkConnection, checkOnWrite } from './connectionCheck.ts';
 import { readConnectionInput, type ConnectionInput } from './connectionInput.ts';
-import { connectionSearchClauses, liveConnections } from './connectionSearch.ts';
 import { credentialsView, settingsOf, toApiGatewayConnection } from './connectionView.ts';
 import { connectionPolicy } from './policy.ts';
 import { scheduledLifecycle } from '../scheduledLifecycle.ts';
@@ -147,14 +148,14 @@ export function createConnectionService(deps: Deps) {
     },
 
     async list(p: Principal, offset: number, limit: number) {
-      const { rows, total } = await queries.page(db, liveConnections(p), [], offset, limit);
+      const { rows, total } = await queries.page(db, connectionSearch.where(p.customerId, false, []), [], offset, limit);
       return { items: rows.map(toApiGatewayConnection), offset, limit, totalItems: total, moreItems: offset + rows.length < total };
     },
 
     async search(p: Principal, trashed: boolean, req: SortableSearchRequest) {
       const offset = req.offset ?? 0;
       const limit = req.limit ?? 100;
-      const { where, orderBy } = connectionSearchClauses(p, trashed, req);
+      const { where, orderBy } = searchClauses(connectionSearch, p, trashed, req);
       const { rows, total } = await queries.page(db, where, orderBy, offset, limit);
       return { items: rows.map(toApiGatewayConnection), offset, limit, totalItems: total, moreItems: offset + rows.length < total };
     },

@@ -60,3 +60,25 @@ test('a waiting caller can be cancelled', async () => {
   abort.abort(new Error('shutting down'));
   await assert.rejects(waiting, /shutting down/);
 });
+
+test("API Gateway's APIs (v1 and v2 alike) share one budget per account and region; CloudWatch Logs has one of 5/s", async () => {
+  const time = virtualTime();
+  const limiter = createRateLimiter({ now: time.now, sleep: time.sleep });
+  const at = (service: string, api: string) => ({ accountId: '111111111111', region: 'us-east-1', service, api });
+  const { rate, burst } = limitFor('apigateway', 'GetRestApis');
+  assert.equal(rate, 10);
+  // The burst spent on GetRestApis leaves none for GetStages or v2's GetApis (same service prefix).
+  for (let i = 0; i < burst; i++) await limiter.take(at('apigateway', 'GetRestApis'));
+  assert.equal(time.now(), 0);
+  await limiter.take(at('apigateway', 'GetStages'));
+  await limiter.take(at('apigateway', 'GetApis'));
+  assert.ok(Math.abs(time.now() - 200) < 1, `two calls past the burst wait 2 × 100 ms, waited ${time.now()} ms`);
+
+  const logs = limitFor('logs', 'FilterLogEvents');
+  assert.equal(logs.rate, 5);
+  const before = time.now();
+  for (let i = 0; i < logs.burst; i++) await limiter.take(at('logs', i % 2 ? 'FilterLogEvents' : 'DescribeLogGroups'));
+  assert.equal(time.now(), before, 'the burst is free');
+  await limiter.take(at('logs', 'DescribeLogGroups'));
+  assert.ok(Math.abs(time.now() - before - 200) < 1, 'then 5 per second, whatever the API');
+});
