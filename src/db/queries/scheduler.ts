@@ -4,6 +4,7 @@ import { collectorCursors, integrations, type IntegrationRow } from '../schema.t
 import { and, eq } from 'drizzle-orm';
 import type { IntegrationSettings } from '../../schemas/cloudIntegration.ts';
 import type { DbOrTx, Tx } from '../tx.ts';
+import { LEASE_CLEARED, leaseQueries } from './leases.ts';
 
 /** A due integration this replica now holds a lease on: the row's columns a run needs, and the lease. */
 export type ClaimedRun = Pick<
@@ -17,6 +18,12 @@ export type ClaimedRun = Pick<
     tookOverFrom: string | null;
   };
 
+const leases = leaseQueries(integrations);
+const CLAIMED_COLUMNS = [
+  'id', 'customer_id', 'name', 'service', 'refresh_mins', 'config', 'additional_tags', 'role_arn',
+  'external_id', 'next_run_at', 'lease_token', 'last_error_event', 'consecutive_failures',
+];
+
 export function schedulerQueries(db: Db) {
   return {
     /**
@@ -29,26 +36,8 @@ export function schedulerQueries(db: Db) {
      * of every replica assuming every role (and, behind on work, replicas do not trade their backlogs).
      */
     async claimDue(owner: string, limit: number, nowMs: number, leaseMs: number, affinityMs = 0): Promise<ClaimedRun[]> {
-      const now = new Date(nowMs);
-      const expires = new Date(nowMs + leaseMs);
-      const othersDueBy = new Date(nowMs - affinityMs);
-      const res = await db.execute(sql`
-        UPDATE ${integrations} AS i
-           SET lease_owner = ${owner}, lease_token = gen_random_uuid(), lease_expires_at = ${expires}
-          FROM (
-            SELECT id, lease_owner AS prev_owner
-              FROM ${integrations}
-             WHERE next_run_at <= ${now} AND NOT disabled AND NOT in_trash
-               AND (lease_expires_at IS NULL OR lease_expires_at < ${now})
-               AND (next_run_at <= ${othersDueBy} OR last_processor_id IS NULL OR last_processor_id = ${owner})
-             ORDER BY ${affinityMs > 0 ? sql`coalesce(last_processor_id <> ${owner}, false), ` : sql``}next_run_at
-             LIMIT ${limit}
-               FOR UPDATE SKIP LOCKED
-          ) AS due
-         WHERE i.id = due.id
-        RETURNING i.id, i.customer_id, i.name, i.service, i.refresh_mins, i.config, i.additional_tags, i.role_arn,
-                  i.external_id, i.next_run_at, i.lease_token, due.prev_owner, i.last_error_event, i.consecutive_failures`);
-      return (res.rows as Record<string, unknown>[]).map((r) => ({
+      const rows = await leases.claim(db, { owner, limit, nowMs, leaseMs, affinityMs, returning: CLAIMED_COLUMNS });
+      return rows.map((r) => ({
         id: r.id as string,
         customerId: r.customer_id as string,
         name: r.name as string,
@@ -67,26 +56,13 @@ export function schedulerQueries(db: Db) {
     },
 
     /** Extends a lease; false when it was lost (expired and taken, or the row is gone). */
-    async heartbeat(id: string, token: string, nowMs: number, leaseMs: number): Promise<boolean> {
-      const res = await db.execute(sql`
-        UPDATE ${integrations} SET lease_expires_at = ${new Date(nowMs + leaseMs)}
-         WHERE id = ${id} AND lease_token = ${token}`);
-      return (res.rowCount ?? 0) > 0;
-    },
+    heartbeat: (id: string, token: string, nowMs: number, leaseMs: number): Promise<boolean> => leases.heartbeat(db, id, token, nowMs, leaseMs),
 
     /** Locks the row if this lease still holds it; false means another replica owns the run now. */
-    async holdsLease(tx: Tx, id: string, token: string): Promise<boolean> {
-      const res = await tx.execute(sql`SELECT 1 FROM ${integrations} WHERE id = ${id} AND lease_token = ${token} FOR UPDATE`);
-      return res.rows.length > 0;
-    },
+    holdsLease: (tx: Tx, id: string, token: string): Promise<boolean> => leases.holdsLease(tx, id, token),
 
     /** Gives back leases (graceful shutdown): the rows become claimable at once by any replica. */
-    async release(owner: string, ids?: string[]): Promise<number> {
-      const res = await db.execute(sql`
-        UPDATE ${integrations} SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-         WHERE lease_owner = ${owner} ${ids ? sql`AND id = ANY(${sql.param(ids)}::uuid[])` : sql``}`);
-      return res.rowCount ?? 0;
-    },
+    release: (owner: string, ids?: string[]): Promise<number> => leases.release(db, owner, ids),
 
     async cursors(integrationId: string, tx: DbOrTx = db): Promise<Map<string, string>> {
       const rows = await tx
@@ -111,7 +87,7 @@ export function schedulerQueries(db: Db) {
     async finish(tx: Tx, id: string, set: Partial<typeof integrations.$inferInsert>) {
       await tx
         .update(integrations)
-        .set({ ...set, leaseOwner: null, leaseToken: null, leaseExpiresAt: null })
+        .set({ ...set, ...LEASE_CLEARED })
         .where(and(eq(integrations.id, id)));
     },
   };

@@ -23,7 +23,7 @@ export function createSyncRecorder(deps: { db: Db; owner: string }) {
     async ran(claim: ClaimedConnection, conn: ConnectionViewRow, r: { startedMs: number; endedMs: number; ok: boolean; error: string | null }) {
       const counts = await inventoryQueries.countsOf(db, conn.id);
       await guarded(claim, (tx) =>
-        syncLeaseQueries.finish(tx, claim.id, claim.leaseToken, {
+        syncLeaseQueries.finish(tx, claim.id, {
           lastSyncMs: r.endedMs,
           lastSyncDurationMs: r.endedMs - r.startedMs,
           apiCount: counts.apis,
@@ -38,7 +38,7 @@ export function createSyncRecorder(deps: { db: Db; owner: string }) {
     /** Throttling, timeouts and 5xx never disable: tried again after a back-off of one interval. */
     async failed(claim: ClaimedConnection, conn: ConnectionViewRow | undefined, error: string, nowMs: number) {
       await guarded(claim, (tx) =>
-        syncLeaseQueries.finish(tx, claim.id, claim.leaseToken, {
+        syncLeaseQueries.finish(tx, claim.id, {
           lastError: error,
           lastErrorMs: nowMs,
           lastProcessorId: owner,
@@ -53,7 +53,7 @@ export function createSyncRecorder(deps: { db: Db; owner: string }) {
       const event = isOngoing(conn.lastErrorEvent) ? undefined : credentialsErrorEvent(subject, message, nowMs);
       await guarded(claim, async (tx) => {
         if (event) await insertEvents(tx, [credentialsEventRow(subject, event)]);
-        await syncLeaseQueries.finish(tx, claim.id, claim.leaseToken, {
+        await syncLeaseQueries.finish(tx, claim.id, {
           disabled: true,
           lastError: message,
           lastErrorMs: nowMs,
