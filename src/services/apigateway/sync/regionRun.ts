@@ -4,7 +4,7 @@ import type { ScopeFailure } from '../../collection/collectors/regionRuns.ts';
 import { diffInventory } from './diff.ts';
 import { StepError } from './failures.ts';
 import { REGION_STEPS_AFTER_INVENTORY, type RegionStepContext } from './regionSteps.ts';
-import { observeRegion } from './syncRegion.ts';
+import { observeRegion } from './observeRegion.ts';
 import { writeInventory } from './write.ts';
 
 /** One region of a run, as the shared credential-failure rule and the run record read it. */
