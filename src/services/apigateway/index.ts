@@ -13,6 +13,7 @@ import { createRateLimiter } from '../collection/aws/rateLimiter.ts';
 import { createSyncRunner } from './sync/runner.ts';
 import { createSyncService } from './sync/service.ts';
 import { createInventoryService } from './inventory.ts';
+import { createSubscriptions } from './subscriptions/index.ts';
 
 /** SKYPORT_SECRET_KEY, else the embedded default's key file, else nothing (an external database needs the variable). */
 export function secretKeySource(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'apigateway'>): SecretKeySource {
@@ -40,14 +41,19 @@ export function createApiGatewayServices(deps: { db: Db; config: Config; clock: 
     settings: { stsRegion: settings.stsRegion, ambientCustomers: config.apigateway.ambientCustomers, principalArn: config.apigateway.principalArn },
   });
   const owner = config.scheduler.replicaId;
-  const runner = createSyncRunner({ db, clock, aws, secrets, limiter: createRateLimiter(), owner });
+  // One limiter: syncs and subscription requests share each account's API Gateway budget.
+  const limiter = createRateLimiter();
+  const runner = createSyncRunner({ db, clock, aws, secrets, limiter, owner });
   const sync = createSyncService({ db, clock, runner, owner });
+  const subscriptions = createSubscriptions({ db, clock, aws, secrets, limiter });
   return {
     connections,
     sync,
     inventory: createInventoryService({ db }),
+    subscriptions,
     close: () => {
       void sync.stop();
+      void subscriptions.deletions.stop();
       aws.close();
     },
   };

@@ -1,4 +1,4 @@
-import { badRequest, conflict, notFound } from './api-errors.ts';
+import { badRequest, conflict, limitExceeded, notFound } from './api-errors.ts';
 import { addResourceTo, addRouteTo, deployRest, deployV2, latest, pointV2Stage, putRestStage, unusedId } from './drafts.ts';
 import type {
   CreateApiKeyInput,
@@ -27,6 +27,9 @@ import {
   type V2Route,
   type V2Stage,
 } from './model.ts';
+
+/** AWS's quota of API keys per account and region (it cannot be raised past this by default). */
+export const MAX_API_KEYS_PER_REGION = 10_000;
 
 /** One account × region of API Gateway: what a caller there can see. */
 export class RegionScope {
@@ -276,6 +279,7 @@ export class ApiGatewayStore {
 
   createApiKey(input: CreateApiKeyInput, now: number): ApiKey {
     const scope = this.scope(input.accountId, input.region);
+    if (scope.apiKeys.size >= MAX_API_KEYS_PER_REGION) throw limitExceeded(`API keys per account and region are limited to ${MAX_API_KEYS_PER_REGION}`);
     if (input.value !== undefined) {
       if (input.value.length < 20 || input.value.length > 128) throw badRequest('API Key value should be at least 20 characters and at most 128 characters');
       for (const k of scope.apiKeys.values()) if (k.value === input.value) throw conflict('API Key already exists');

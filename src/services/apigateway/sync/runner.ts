@@ -20,6 +20,7 @@ import { createAwsCaller } from './awsCaller.ts';
 import { diffInventory } from './diff.ts';
 import { observeRegion } from './syncRegion.ts';
 import { writeInventory } from './write.ts';
+import { syncSubscriptions } from '../subscriptions/reconcile.ts';
 
 /** A whole sync (every region) may take this long; calls still running then are aborted. */
 export const SYNC_DEADLINE_MS = 15 * 60_000;
@@ -126,6 +127,7 @@ export function createSyncRunner(deps: SyncRunnerDeps) {
     const changes: Record<string, number> = {};
     const regionOutcomes: Record<string, RegionOutcome> = {};
     let throttled = 0;
+    const unknownSubscriptionKeys: string[] = [];
     let runError: string | null = null;
     let status: RunStatus = 'OK';
     try {
@@ -158,6 +160,8 @@ export function createSyncRunner(deps: SyncRunnerDeps) {
             const nowMs = clock.now();
             const diff = diffInventory(stored, observed, { customerId: claim.customerId, connectionId: conn.id, accountId, region, nowMs, newId: () => uuidv7(nowMs) });
             if (!(await writeInventory(db, claim, diff, { syncRunId: runId, nowMs }))) throw new Error('the sync lease was lost to another replica');
+            const subs = await syncSubscriptions({ db, claim, region, subscriptions: conn.subscriptions, v1, call: caller.call, nowMs });
+            unknownSubscriptionKeys.push(...subs.unknownKeys);
             for (const c of diff.changes) changes[c.kind] = (changes[c.kind] ?? 0) + 1;
             regionOutcomes[region] = { status: 'OK', error: null };
           } catch (err) {
@@ -214,7 +218,7 @@ export function createSyncRunner(deps: SyncRunnerDeps) {
       }
     } finally {
       clearInterval(heartbeat);
-      await syncRunQueries.update(db, runId, { status, endedMs: clock.now(), regions: regionOutcomes, awsCalls, throttled, changes, error: runError });
+      await syncRunQueries.update(db, runId, { status, endedMs: clock.now(), regions: regionOutcomes, awsCalls, throttled, changes, error: runError, unknownSubscriptionKeys });
       await syncRunQueries.prune(db, claim.id);
     }
   }
