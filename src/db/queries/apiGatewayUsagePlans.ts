@@ -44,11 +44,12 @@ export const usagePlanQueries = {
 
   /** The AWS ids of the plans covering each stage of one API (`stage` → plan ids), for the API view. */
   async byStage(db: DbOrTx, connectionId: string, region: string, awsApiId: string): Promise<Map<string, string[]>> {
-    const rows = await db
-      .select({ planId: t.awsUsagePlanId, stage: sql<string>`s->>'stage'` })
-      .from(sql`${t} CROSS JOIN LATERAL jsonb_array_elements(${t.apiStages}) AS s`)
-      .where(and(eq(t.connectionId, connectionId), eq(t.region, region), sql`s->>'apiId' = ${awsApiId}`))
-      .orderBy(asc(t.awsUsagePlanId));
+    const res = await db.execute(sql`
+      SELECT p.aws_usage_plan_id AS plan_id, s->>'stage' AS stage
+        FROM ${t} AS p CROSS JOIN LATERAL jsonb_array_elements(p.api_stages) AS s
+       WHERE p.connection_id = ${connectionId} AND p.region = ${region} AND s->>'apiId' = ${awsApiId}
+       ORDER BY p.aws_usage_plan_id`);
+    const rows = (res.rows as Array<{ plan_id: string; stage: string }>).map((r) => ({ planId: r.plan_id, stage: r.stage }));
     const out = new Map<string, string[]>();
     for (const r of rows) out.set(r.stage, [...(out.get(r.stage) ?? []), r.planId]);
     return out;
