@@ -24,6 +24,12 @@ const IDEMPOTENCY_MS = 24 * 3_600_000;
 /** A replay of a request still running waits this long for it, polling. */
 const REPLAY_WAIT_MS = OPERATION_DEADLINE_MS + 5_000;
 const REPLAY_POLL_MS = 100;
+/**
+ * A plan GetUsagePlan found is trusted this long (per connection × region × plan): a bulk of subscriptions into one
+ * plan checks it once, leaving the account's request budget to the key calls. A plan deleted meanwhile still ends
+ * in a 404 (CreateUsagePlanKey answers NotFound, and the key is deleted again).
+ */
+const PLAN_SEEN_MS = 60_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const page = <T>(items: T[], offset: number, limit: number, total: number) => ({ items, offset, limit, totalItems: total, moreItems: offset + items.length < total });
@@ -38,6 +44,7 @@ export const keyName = (subscriptionId: string, rotation = 0) => (rotation === 0
  */
 export function createSubscriptionService(deps: { db: Db; clock: Clock; access: SubscriptionAccess }) {
   const { db, clock, access } = deps;
+  const plansSeen = new Map<string, number>();
 
   async function mustFind(p: Principal, id: string): Promise<ApiGatewaySubscriptionRow> {
     const row = await q.findById(db, p.customerId, id);
@@ -123,14 +130,19 @@ export function createSubscriptionService(deps: { db: Db; clock: Clock; access: 
         if (existing) return replay(p, existing, requestSha);
       }
       // The plan first: an unknown plan is a 404, whatever AWS would let through later.
-      await withAws(p, conn, body.region, 'checking the usage plan', async (c) => {
-        try {
-          await keysAws.getUsagePlan(c, body.usagePlanId);
-        } catch (err) {
-          if (isNotFound(err)) throw notFound(`usage plan ${body.usagePlanId} does not exist in ${body.region} of connection ${conn.id}`);
-          throw err;
-        }
-      });
+      const planKey = `${conn.id}|${body.region}|${body.usagePlanId}`;
+      if ((plansSeen.get(planKey) ?? 0) <= nowMs) {
+        await withAws(p, conn, body.region, 'checking the usage plan', async (c) => {
+          try {
+            await keysAws.getUsagePlan(c, body.usagePlanId);
+          } catch (err) {
+            if (isNotFound(err)) throw notFound(`usage plan ${body.usagePlanId} does not exist in ${body.region} of connection ${conn.id}`);
+            throw err;
+          }
+        });
+        if (plansSeen.size >= 10_000) plansSeen.clear();
+        plansSeen.set(planKey, nowMs + PLAN_SEEN_MS);
+      }
       const id = uuidv7(nowMs);
       const pending = {
         id,
