@@ -343,6 +343,22 @@ export class ApiGatewayStore {
     days.set(day, (days.get(day) ?? 0) + requests);
   }
 
+  /**
+   * What API Gateway's data plane decides for one request with `x-api-key: <value>` to a REST API stage: the key
+   * must exist in the API's account and region, be enabled, and be in a usage plan covering the stage (else AWS
+   * answers 403 `Forbidden`). An admitted request counts for `day` in GetUsage.
+   */
+  invoke(restApiId: string, stage: string, value: string, day: string): { status: 200; usagePlanId: string; keyId: string } | { status: 403; message: string } {
+    const api = this.restApi(restApiId);
+    if (!api.stages.has(stage)) throw notFound(`Invalid stage identifier specified`);
+    const scope = this.scope(api.accountId, api.region);
+    const key = [...scope.apiKeys.values()].find((k) => k.value === value);
+    const plan = key?.enabled ? [...scope.usagePlans.values()].find((p) => p.keyIds.has(key.id) && p.apiStages.some((s) => s.apiId === restApiId && s.stage === stage)) : undefined;
+    if (!key || !plan) return { status: 403, message: 'Forbidden' };
+    this.recordUsage(plan.id, key.id, day, 1);
+    return { status: 200, usagePlanId: plan.id, keyId: key.id };
+  }
+
   /** A plan or key by id, whatever its account (admin calls). */
   planOf(id: string): UsagePlan {
     const plan = this.planById.get(id);

@@ -149,6 +149,9 @@ describe('API Gateway subscriptions', () => {
     assert.equal(ok(await api('POST', `${SUBS}/${a.id}/resume`)).status, 'ACTIVE');
     assert.equal(sim.apigateway.apiKey(a.awsApiKeyId).enabled, true);
 
+    const policy = ok(await api('GET', `${BASE}/${conn.id}/policy`));
+    const reads = policy.permissionsPolicy.Statement.find((s: { Sid: string }) => s.Sid === 'SkyportApiKeysRead');
+    assert.deepEqual(reads.Resource, ['arn:aws:apigateway:*::/apikeys', 'arn:aws:apigateway:*::/apikeys/*'], 'reconciliation reads keys');
     const quiet = await sync();
     assert.deepEqual(quiet.unknownSubscriptionKeys, []);
     assert.equal(ok(await api('GET', SUBS)).items.filter((s: { status: string }) => s.status === 'DRIFTED').length, 0);

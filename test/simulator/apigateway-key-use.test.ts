@@ -20,3 +20,22 @@ test('API keys: at most 10,000 per account and region (LimitExceededException 42
   const listed = await apigw.send(new GetApiKeysCommand({ nameQuery: 'skyport-', includeValues: false }));
   assert.deepEqual(listed.items?.map((k) => [k.name, k.value]), [['skyport-last', undefined]]);
 });
+
+test('invoke: a key is admitted only while it exists, is enabled and is in a plan over the stage; admitted requests count in GetUsage', async (t) => {
+  const w = await world();
+  t.after(() => w.sim.close());
+  const api = w.sim.apigateway.createRestApi({ accountId: CUSTOMER_ACCOUNT, region: 'us-east-1', name: 'shop', stages: ['prod', 'beta'] });
+  const plan = w.sim.apigateway.createUsagePlan({ accountId: CUSTOMER_ACCOUNT, region: 'us-east-1', name: 'gold', apiStages: [{ apiId: api.id, stage: 'prod' }] });
+  const key = w.sim.apigateway.createApiKey({ accountId: CUSTOMER_ACCOUNT, region: 'us-east-1', name: 'k' });
+  const invoke = (stage = 'prod', apiKey = key.value) => w.sim.apigateway.invoke({ restApiId: api.id, stage, apiKey }).status;
+  assert.equal(invoke(), 403, 'not in a plan yet');
+  w.sim.apigateway.addUsagePlanKey(plan.id, key.id);
+  assert.equal(invoke(), 200);
+  assert.equal(invoke('beta'), 403, 'the plan does not cover beta');
+  assert.equal(invoke('prod', 'x'.repeat(40)), 403, 'unknown value');
+  w.sim.apigateway.setApiKeyEnabled(key.id, false);
+  assert.equal(invoke(), 403, 'disabled');
+  const res = await fetch(`${w.sim.url}/_simulator/apigateway/invoke`, { method: 'POST', body: JSON.stringify({ restApiId: api.id, stage: 'prod', apiKey: key.value }) });
+  assert.deepEqual(await res.json(), { status: 403, message: 'Forbidden' });
+  assert.equal([...w.sim.apigateway.usagePlan(plan.id).usage.get(key.id)!.values()].reduce((a, b) => a + b, 0), 1);
+});
