@@ -151,7 +151,7 @@ describe('API Gateway subscriptions', () => {
 
     const policy = ok(await api('GET', `${BASE}/${conn.id}/policy`));
     const reads = policy.permissionsPolicy.Statement.find((s: { Sid: string }) => s.Sid === 'SkyportApiKeysRead');
-    assert.deepEqual(reads.Resource, ['arn:aws:apigateway:*::/apikeys', 'arn:aws:apigateway:*::/apikeys/*'], 'reconciliation reads keys');
+    assert.deepEqual(reads.Resource, ['arn:aws:apigateway:us-east-1::/apikeys', 'arn:aws:apigateway:us-east-1::/apikeys/*'], 'reconciliation reads keys');
     const quiet = await sync();
     assert.deepEqual(quiet.unknownSubscriptionKeys, []);
     assert.equal(ok(await api('GET', SUBS)).items.filter((s: { status: string }) => s.status === 'DRIFTED').length, 0);
