@@ -43,6 +43,8 @@ import { apiGatewayConnectionRoutes } from './routes/apiGatewayConnections.ts';
 import { apiGatewaySyncRoutes } from './routes/apiGatewaySync.ts';
 import { apiGatewayInventoryRoutes } from './routes/apiGatewayInventory.ts';
 import { createApiGatewayServices } from './services/apigateway/index.ts';
+import { apiGatewaySubscriptionRoutes } from './routes/apigatewaySubscriptions.ts';
+import { apiGatewayUsagePlanRoutes } from './routes/apigatewayUsagePlans.ts';
 
 export interface AppDeps {
   config: Config;
@@ -206,6 +208,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(apiGatewayConnectionRoutes, { connections: apigateway.connections });
   await app.register(apiGatewaySyncRoutes, { sync: apigateway.sync });
   await app.register(apiGatewayInventoryRoutes, { inventory: apigateway.inventory });
+  await app.register(apiGatewaySubscriptionRoutes, { subscriptions: apigateway.subscriptions.service });
+  await app.register(apiGatewayUsagePlanRoutes, { subscriptions: apigateway.subscriptions.service });
 
   app.addHook('onClose', async () => {
     databaseClock?.stop();

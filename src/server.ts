@@ -88,6 +88,7 @@ export async function serve(config: Config, overrides: { aws?: AwsSettings; onSh
   if (config.scheduler.enabled) {
     app.scheduler.start();
     app.apigateway.sync.start();
+    app.apigateway.subscriptions.deletions.start();
     log.info({ replica: config.scheduler.replicaId, concurrency: config.scheduler.concurrency }, 'scheduler started');
   }
   log.info(`Swagger UI: ${config.publicUrl}/api-docs`);

@@ -358,6 +358,8 @@ export const apiGatewaySyncRuns = pgTable(
     throttled: integer('throttled').notNull().default(0),
     changes: jsonb('changes').$type<Record<string, number>>().notNull(),
     error: text('error'),
+    /** Keys tagged skyport:subscription that no subscription knows (reported, never deleted). */
+    unknownSubscriptionKeys: jsonb('unknown_subscription_keys').$type<string[]>(),
   },
   (t) => [index('apigateway_sync_runs_connection_idx').on(t.connectionId, t.queuedMs)],
 );
@@ -400,3 +402,99 @@ export const collectionRuns = pgTable(
 
 export type CollectionRunRow = typeof collectionRuns.$inferSelect;
 export type ApiGatewayConnectionRow = typeof apiGatewayConnections.$inferSelect;
+
+/**
+ * Usage plans a sync read (GetUsagePlans) in a region of a connection with subscriptions on (SPEC-apigateway
+ * §4). A read model of AWS: a plan no longer listed is deleted with the next sync of its region.
+ */
+export const apiGatewayUsagePlans = pgTable(
+  'apigateway_usage_plans',
+  {
+    id: uuid('id').primaryKey(),
+    customerId: text('customer_id').notNull(),
+    connectionId: uuid('connection_id').notNull().references(() => apiGatewayConnections.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    awsUsagePlanId: text('aws_usage_plan_id').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    throttle: jsonb('throttle').$type<{ rateLimit?: number; burstLimit?: number }>(),
+    quota: jsonb('quota').$type<{ limit?: number; period?: string; offset?: number }>(),
+    apiStages: jsonb('api_stages').$type<Array<{ apiId: string; stage: string }>>().notNull(),
+    firstSeenMs: epochMs('first_seen_ms').notNull(),
+    lastSeenMs: epochMs('last_seen_ms').notNull(),
+  },
+  (t) => [
+    uniqueIndex('apigateway_usage_plans_aws_idx').on(t.connectionId, t.region, t.awsUsagePlanId),
+    index('apigateway_usage_plans_customer_idx').on(t.customerId, t.name, t.id),
+  ],
+);
+
+/**
+ * API-key subscriptions (SPEC-apigateway §4). The key value is never stored: only its SHA-256 and last four
+ * characters. A row is PENDING while its AWS key is being made (a guard deletion row cleans up after a crash),
+ * then ACTIVE. `idempotencyKey` is unique per customer while set: two racing requests with the same key get
+ * one row; it is cleared when the request failed (a retry may try again) or after `idempotencyExpiresMs`.
+ */
+export const apiGatewaySubscriptions = pgTable(
+  'apigateway_subscriptions',
+  {
+    id: uuid('id').primaryKey(),
+    customerId: text('customer_id').notNull(),
+    connectionId: uuid('connection_id').notNull().references(() => apiGatewayConnections.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    usagePlanId: text('usage_plan_id').notNull(),
+    awsApiKeyId: text('aws_api_key_id'),
+    name: text('name').notNull(),
+    description: text('description'),
+    status: text('status').notNull(),
+    valueSha256: text('value_sha256'),
+    valueLast4: text('value_last4'),
+    /** Rotations so far; the n-th rotation's key is named `skyport-<id>-r<n>`. */
+    rotations: integer('rotations').notNull().default(0),
+    creatorId: text('creator_id').notNull(),
+    updaterId: text('updater_id').notNull(),
+    createdMs: epochMs('created_ms').notNull(),
+    updatedMs: epochMs('updated_ms').notNull(),
+    lastError: text('last_error'),
+    idempotencyKey: text('idempotency_key'),
+    requestSha256: text('request_sha256'),
+    idempotencyExpiresMs: epochMs('idempotency_expires_ms'),
+  },
+  (t) => [
+    uniqueIndex('apigateway_subscriptions_idempotency_idx').on(t.customerId, t.idempotencyKey),
+    index('apigateway_subscriptions_customer_idx').on(t.customerId, t.createdMs, t.id),
+    index('apigateway_subscriptions_connection_idx').on(t.connectionId, t.region, t.status),
+    index('apigateway_subscriptions_key_idx').on(t.awsApiKeyId),
+  ],
+);
+
+/**
+ * AWS API keys to delete when `dueMs` has passed: the old key of a rotation after its grace period, and the
+ * guard of a key being made (by name: deleted only if the request that makes it never finishes). Claimed with a
+ * lease (`leaseToken`, `leaseExpiresMs`) so one replica performs each; deleted once done.
+ */
+export const apiGatewayKeyDeletions = pgTable(
+  'apigateway_key_deletions',
+  {
+    id: uuid('id').primaryKey(),
+    customerId: text('customer_id').notNull(),
+    connectionId: uuid('connection_id').notNull().references(() => apiGatewayConnections.id, { onDelete: 'cascade' }),
+    subscriptionId: uuid('subscription_id').notNull(),
+    region: text('region').notNull(),
+    usagePlanId: text('usage_plan_id').notNull(),
+    /** The key to delete, or null for a guard that finds its key by `keyName`. */
+    awsApiKeyId: text('aws_api_key_id'),
+    keyName: text('key_name'),
+    reason: text('reason').notNull(),
+    dueMs: epochMs('due_ms').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    leaseToken: uuid('lease_token'),
+    leaseExpiresMs: epochMs('lease_expires_ms'),
+  },
+  (t) => [index('apigateway_key_deletions_due_idx').on(t.dueMs), index('apigateway_key_deletions_key_idx').on(t.awsApiKeyId)],
+);
+
+export type ApiGatewayUsagePlanRow = typeof apiGatewayUsagePlans.$inferSelect;
+export type ApiGatewaySubscriptionRow = typeof apiGatewaySubscriptions.$inferSelect;
+export type ApiGatewayKeyDeletionRow = typeof apiGatewayKeyDeletions.$inferSelect;

@@ -21,6 +21,9 @@ export const ApiGatewaySyncRun = Type.Object(
     throttled: Type.Integer({ description: 'Calls AWS throttled (retried with back-off)' }),
     changes: Type.Record(Type.String(), Type.Integer(), { description: 'Changes found per kind' }),
     error: Type.Optional(Type.String({ description: 'What went wrong' })),
+    unknownSubscriptionKeys: Type.Optional(
+      Type.Array(Type.String(), { description: 'AWS ids of API keys tagged skyport:subscription that no subscription knows (reported, never deleted)' }),
+    ),
   },
   { $id: 'ApiGatewaySyncRun', description: 'One inventory sync of a connection' },
 );
@@ -36,6 +39,7 @@ export const ApiGatewayStage = Type.Object(
     }),
     specSha256: Type.Union([Type.String(), Type.Null()], { description: 'SHA-256 of the stored exported document (its ETag)' }),
     endpointCount: Type.Integer({ description: 'Endpoints in the deployed definition' }),
+    usagePlanIds: Type.Optional(Type.Array(Type.String(), { description: 'AWS ids of the usage plans covering the stage (connections with subscriptions on)' })),
     accessLog: Type.Union(
       [
         Type.Object({

@@ -11,6 +11,7 @@ import { createConnectionService } from './connections.ts';
 import { createSyncRunner } from './sync/runner.ts';
 import { createSyncService } from './sync/service.ts';
 import { createInventoryService } from './inventory.ts';
+import { createSubscriptions } from './subscriptions/index.ts';
 
 /** SKYPORT_SECRET_KEY, else the embedded default's key file, else nothing (an external database needs the variable). */
 export function secretKeySource(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'apigateway'>): SecretKeySource {
@@ -42,13 +43,16 @@ export function createApiGatewayServices(deps: { db: Db; config: Config; clock: 
   const owner = config.scheduler.replicaId;
   const runner = createSyncRunner({ db, clock, access, secrets, owner, log });
   const sync = createSyncService({ db, clock, runner, owner, log });
+  const subscriptions = createSubscriptions({ db, clock, access, secrets, log });
   return {
     connections,
     sync,
     inventory: createInventoryService({ db }),
-    /** Stops scheduling syncs (the AWS access is collection's, closed with it). */
+    subscriptions,
+    /** Stops scheduling syncs and key deletions (the AWS access is collection's, closed with it). */
     close: () => {
       void sync.stop();
+      void subscriptions.deletions.stop();
     },
   };
 }

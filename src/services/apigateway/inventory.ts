@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import { inventoryQueries, type ApiListFilter } from '../../db/queries/apiGatewayInventory.ts';
+import { usagePlanQueries } from '../../db/queries/apiGatewayUsagePlans.ts';
 import type { ApiGatewayApiRow, ApiGatewayChangeRow, ApiGatewayEndpointRow, ApiGatewayStageRow } from '../../db/schema.ts';
 import { notFound } from '../../errors.ts';
 import type { ApiGatewayApiView, ApiGatewayChangeView, ApiGatewayEndpointView, ApiGatewayStageView } from '../../schemas/apiGatewayInventory.ts';
@@ -7,7 +8,7 @@ import type { Principal } from '../api/tokens.ts';
 
 const opt = <K extends string, V>(key: K, value: V | null): { [P in K]?: V } => (value === null ? {} : ({ [key]: value } as { [P in K]?: V }));
 
-export function toStage(s: ApiGatewayStageRow): ApiGatewayStageView {
+export function toStage(s: ApiGatewayStageRow, usagePlanIds?: string[]): ApiGatewayStageView {
   return {
     name: s.name,
     status: s.status,
@@ -16,6 +17,7 @@ export function toStage(s: ApiGatewayStageRow): ApiGatewayStageView {
     specSource: s.specSource,
     specSha256: s.specSha256,
     endpointCount: s.endpointCount,
+    ...(usagePlanIds ? { usagePlanIds } : {}),
     accessLog: s.accessLog ?? null,
     firstSeenMs: s.firstSeenMs,
     lastSeenMs: s.lastSeenMs,
@@ -23,7 +25,7 @@ export function toStage(s: ApiGatewayStageRow): ApiGatewayStageView {
   };
 }
 
-export function toApi(a: ApiGatewayApiRow, stages?: ApiGatewayStageRow[]): ApiGatewayApiView {
+export function toApi(a: ApiGatewayApiRow, stages?: ApiGatewayStageRow[], plans?: Map<string, string[]>): ApiGatewayApiView {
   return {
     id: a.id,
     connectionId: a.connectionId,
@@ -40,7 +42,7 @@ export function toApi(a: ApiGatewayApiRow, stages?: ApiGatewayStageRow[]): ApiGa
     firstSeenMs: a.firstSeenMs,
     lastSeenMs: a.lastSeenMs,
     ...opt('removedMs', a.removedMs),
-    ...(stages ? { stages: stages.map(toStage) } : {}),
+    ...(stages ? { stages: stages.map((s) => toStage(s, plans && (plans.get(s.name) ?? []))) } : {}),
   };
 }
 
@@ -81,7 +83,7 @@ export function createInventoryService(deps: { db: Db }) {
     },
     async get(p: Principal, id: string) {
       const api = await mustFind(p, id);
-      return toApi(api, await inventoryQueries.stagesOf(db, api.id));
+      return toApi(api, await inventoryQueries.stagesOf(db, api.id), await usagePlanQueries.byStage(db, api.connectionId, api.region, api.awsApiId));
     },
     async endpoints(p: Principal, id: string, filter: { stage?: string; classification?: string }, offset: number, limit: number) {
       const api = await mustFind(p, id);

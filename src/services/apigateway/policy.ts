@@ -48,6 +48,8 @@ export function connectionPolicy(
   if (settings.subscriptions.enabled) {
     statements.push(
       { Sid: 'SkyportUsagePlansRead', Effect: 'Allow', Action: ['apigateway:GET'], Resource: apigw('/usageplans', '/usageplans/*') },
+      // GetApiKeys: each sync's reconciliation reads the keys (never their values) to see what changed outside Skyport.
+      { Sid: 'SkyportApiKeysRead', Effect: 'Allow', Action: ['apigateway:GET'], Resource: apigw('/apikeys', '/apikeys/*') },
       { Sid: 'SkyportApiKeysCreate', Effect: 'Allow', Action: ['apigateway:POST'], Resource: apigw('/apikeys', '/usageplans/*/keys') },
       { Sid: 'SkyportApiKeysRevoke', Effect: 'Allow', Action: ['apigateway:DELETE'], Resource: apigw('/apikeys/*', '/usageplans/*/keys/*') },
       { Sid: 'SkyportApiKeysSuspend', Effect: 'Allow', Action: ['apigateway:PATCH'], Resource: apigw('/apikeys/*') },

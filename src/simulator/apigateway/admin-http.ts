@@ -99,6 +99,9 @@ export function handleApiGatewayAdmin(admin: ApiGatewayAdmin, route: string, bod
     case 'GET /apigateway/apikeys':
       return ok(admin.apiKeys(s(query.get('accountId')), s(query.get('region'))).map(keySummary));
 
+    case 'POST /apigateway/invoke':
+      return ok(admin.invoke({ restApiId: s(b.restApiId), stage: s(b.stage), apiKey: s(b.apiKey) }));
+
     case 'GET /apigateway/limits':
       return ok(admin.limits);
     case 'POST /apigateway/limits':

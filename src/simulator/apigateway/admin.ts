@@ -143,6 +143,11 @@ export class ApiGatewayAdmin {
     this.store.recordUsage(input.usagePlanId, input.keyId, input.day, input.requests);
   }
 
+  /** One request with `x-api-key` to a REST API stage, as API Gateway's data plane decides it (200, or 403 Forbidden). */
+  invoke(input: { restApiId: string; stage: string; apiKey: string }) {
+    return this.store.invoke(input.restApiId, input.stage, input.apiKey, new Date(this.now()).toISOString().slice(0, 10));
+  }
+
   apiKey(keyId: string): ApiKey {
     return this.store.keyOf(keyId);
   }

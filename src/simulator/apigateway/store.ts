@@ -1,4 +1,4 @@
-import { badRequest, conflict, notFound } from './api-errors.ts';
+import { badRequest, conflict, limitExceeded, notFound } from './api-errors.ts';
 import { addResourceTo, addRouteTo, deployRest, deployV2, latest, pointV2Stage, putRestStage, unusedId } from './drafts.ts';
 import type {
   CreateApiKeyInput,
@@ -27,6 +27,9 @@ import {
   type V2Route,
   type V2Stage,
 } from './model.ts';
+
+/** AWS's quota of API keys per account and region (it cannot be raised past this by default). */
+export const MAX_API_KEYS_PER_REGION = 10_000;
 
 /** One account × region of API Gateway: what a caller there can see. */
 export class RegionScope {
@@ -276,6 +279,7 @@ export class ApiGatewayStore {
 
   createApiKey(input: CreateApiKeyInput, now: number): ApiKey {
     const scope = this.scope(input.accountId, input.region);
+    if (scope.apiKeys.size >= MAX_API_KEYS_PER_REGION) throw limitExceeded(`API keys per account and region are limited to ${MAX_API_KEYS_PER_REGION}`);
     if (input.value !== undefined) {
       if (input.value.length < 20 || input.value.length > 128) throw badRequest('API Key value should be at least 20 characters and at most 128 characters');
       for (const k of scope.apiKeys.values()) if (k.value === input.value) throw conflict('API Key already exists');
@@ -337,6 +341,22 @@ export class ApiGatewayStore {
     let days = plan.usage.get(keyId);
     if (!days) plan.usage.set(keyId, (days = new Map()));
     days.set(day, (days.get(day) ?? 0) + requests);
+  }
+
+  /**
+   * What API Gateway's data plane decides for one request with `x-api-key: <value>` to a REST API stage: the key
+   * must exist in the API's account and region, be enabled, and be in a usage plan covering the stage (else AWS
+   * answers 403 `Forbidden`). An admitted request counts for `day` in GetUsage.
+   */
+  invoke(restApiId: string, stage: string, value: string, day: string): { status: 200; usagePlanId: string; keyId: string } | { status: 403; message: string } {
+    const api = this.restApi(restApiId);
+    if (!api.stages.has(stage)) throw notFound(`Invalid stage identifier specified`);
+    const scope = this.scope(api.accountId, api.region);
+    const key = [...scope.apiKeys.values()].find((k) => k.value === value);
+    const plan = key?.enabled ? [...scope.usagePlans.values()].find((p) => p.keyIds.has(key.id) && p.apiStages.some((s) => s.apiId === restApiId && s.stage === stage)) : undefined;
+    if (!key || !plan) return { status: 403, message: 'Forbidden' };
+    this.recordUsage(plan.id, key.id, day, 1);
+    return { status: 200, usagePlanId: plan.id, keyId: key.id };
   }
 
   /** A plan or key by id, whatever its account (admin calls). */

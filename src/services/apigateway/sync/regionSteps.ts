@@ -4,6 +4,7 @@ import type { ClaimedConnection } from '../../../db/queries/apiGatewaySyncLease.
 import type { Clock } from '../../../lib/clock.ts';
 import type { AwsClients } from '../../collection/aws/clientFactory.ts';
 import type { ThrottleRetry } from '../../collection/aws/throttleRetry.ts';
+import { subscriptionsStep } from '../subscriptions/reconcile.ts';
 
 /**
  * What a per-region step of a sync gets. The inventory is the first step; the steps of
@@ -32,6 +33,14 @@ export interface RegionStepContext {
   runId: string;
   /** Aborted at the run's deadline: pass it to every AWS call and wait. */
   signal: AbortSignal;
+  /** What the steps found for the run's record (shared by the run's regions). */
+  findings: SyncFindings;
+}
+
+/** What steps report in the run's record, beside its AWS calls and changes. */
+export interface SyncFindings {
+  /** Keys tagged `skyport:subscription` that no subscription knows (reported, never deleted). */
+  unknownSubscriptionKeys: string[];
 }
 
 /**
@@ -49,4 +58,4 @@ export interface RegionStep {
  * The steps run in each region after its inventory was written, in this order, each once the previous one
  * succeeded. Issue 12 (usage plans and subscriptions) and issue 13 (access-log traffic) add theirs here.
  */
-export const REGION_STEPS_AFTER_INVENTORY: readonly RegionStep[] = [];
+export const REGION_STEPS_AFTER_INVENTORY: readonly RegionStep[] = [subscriptionsStep];

@@ -67,7 +67,7 @@ export function createSyncRunner(deps: SyncRunnerDeps) {
       syncLeaseQueries.heartbeat(db, claim.id, claim.leaseToken, clock.now(), LEASE_MS).catch(() => {});
     }, LEASE_MS / 3);
     heartbeat.unref();
-    const tally: SyncTally = { calls: new Map(), changes: {}, throttled: 0 };
+    const tally: SyncTally = { calls: new Map(), changes: {}, throttled: 0, findings: { unknownSubscriptionKeys: [] } };
     let regions: ReturnType<typeof outcomeOf>['byRegion'] = {};
     let status: RunStatus = 'FAILED';
     let error: string | null = null;
@@ -89,7 +89,7 @@ export function createSyncRunner(deps: SyncRunnerDeps) {
       clearInterval(heartbeat);
       const endedMs = clock.now();
       const awsCalls = Object.fromEntries([...tally.calls].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
-      await syncRunQueries.update(db, runId, { status, endedMs, regions, awsCalls, throttled: tally.throttled, changes: tally.changes, error });
+      await syncRunQueries.update(db, runId, { status, endedMs, regions, awsCalls, throttled: tally.throttled, changes: tally.changes, error, unknownSubscriptionKeys: tally.findings.unknownSubscriptionKeys.sort() });
       await syncRunQueries.prune(db, claim.id);
       if (deps.log) logSyncRun(deps.log, { connectionId: claim.id, runId, status, durationMs: endedMs - startedMs, awsCalls, changes: tally.changes, error });
     }

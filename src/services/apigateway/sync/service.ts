@@ -29,6 +29,7 @@ export interface SyncRun {
   throttled: number;
   changes: Record<string, number>;
   error?: string;
+  unknownSubscriptionKeys?: string[];
 }
 
 export function toSyncRun(r: ApiGatewaySyncRunRow): SyncRun {
@@ -44,6 +45,7 @@ export function toSyncRun(r: ApiGatewaySyncRunRow): SyncRun {
     throttled: r.throttled,
     changes: r.changes,
     ...(r.error !== null ? { error: r.error } : {}),
+    ...(r.unknownSubscriptionKeys !== null ? { unknownSubscriptionKeys: r.unknownSubscriptionKeys } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { storedCredentialsOf } from '../storedCredentials.ts';
 import { createThrottleRetry } from '../../collection/aws/throttleRetry.ts';
 import { awsErrorOf, CredentialFailure, describe } from './failures.ts';
 import { runRegion, type RegionRun } from './regionRun.ts';
+import type { SyncFindings } from './regionSteps.ts';
 
 /** Regions of one connection synced at once; the rate limiter, not this number, decides the pace. */
 export const REGION_CONCURRENCY = 4;
@@ -33,6 +34,7 @@ export interface SyncTally {
   calls: CallTally;
   changes: Record<string, number>;
   throttled: number;
+  findings: SyncFindings;
 }
 
 /** A run's identity as its steps see it. */
@@ -78,7 +80,7 @@ export async function syncConnection(deps: SyncConnectionDeps, run: SyncRunRef, 
   };
   const runAll = (account: ConnectionAccess, regions: string[]) =>
     runRegions(regions, REGION_CONCURRENCY, signal, (region) =>
-      runRegion({ ...run, aws: account.aws, retry, db, clock, connection: conn, region, accountId: account.accountId }, tally.changes),
+      runRegion({ ...run, aws: account.aws, retry, db, clock, connection: conn, region, accountId: account.accountId, findings: tally.findings }, tally.changes),
     );
 
   try {

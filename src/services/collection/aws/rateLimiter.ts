@@ -20,6 +20,14 @@ const LIMITS: Record<string, RateLimit> = {
   'apigateway:*': { rate: 10, burst: 10 },
   // CloudWatch Logs' control plane (DescribeLogGroups, FilterLogEvents, …): a few requests/s per account and region.
   'logs:*': { rate: 5, burst: 5 },
+  // API keys: CreateApiKey, DeleteApiKey and UpdateApiKey also draw from a 5/s bucket per account (all regions).
+  'apigateway:ApiKeyWrites': { rate: 5, burst: 5 },
+};
+// Calls that, besides their service's budget, draw from an account-wide bucket of their own.
+const ACCOUNT_BUCKET: Record<string, string> = {
+  'apigateway:CreateApiKey': 'ApiKeyWrites',
+  'apigateway:DeleteApiKey': 'ApiKeyWrites',
+  'apigateway:UpdateApiKey': 'ApiKeyWrites',
 };
 // Services whose quota is one budget for all their APIs (a GetStages waits behind a GetRestApis), not one per API.
 const SHARED_BUDGET = new Set(['apigateway', 'logs']);
@@ -67,7 +75,9 @@ export function createRateLimiter(opts: { now?: () => number; sleep?: (ms: numbe
   return {
     async take(key: { accountId: string; region: string; service: string; api: string }, signal?: AbortSignal): Promise<void> {
       const api = SHARED_BUDGET.has(key.service) ? '*' : key.api;
-      const wait = reserve(`${key.accountId}:${key.region}:${key.service}:${api}`, limitFor(key.service, api));
+      let wait = reserve(`${key.accountId}:${key.region}:${key.service}:${api}`, limitFor(key.service, api));
+      const own = ACCOUNT_BUCKET[`${key.service}:${key.api}`];
+      if (own !== undefined) wait = Math.max(wait, reserve(`${key.accountId}:*:${key.service}:${own}`, limitFor(key.service, own)));
       if (wait > 0) {
         waits++;
         await sleep(wait, signal);
