@@ -27,6 +27,7 @@ import {
 import { Point, RawTimeseries } from './points.ts';
 import { apiGatewayConnectionSchemas } from './apiGatewayConnection.ts';
 import { apiGatewayInventorySchemas } from './apiGatewayInventory.ts';
+import { apiGatewayTrafficSchemas } from './apiGatewayTraffic.ts';
 import { PagedEvent, ResponseContainerEvent, ResponseContainerPagedEvent } from './events.ts';
 import { visibilitySchemas } from './visibility.ts';
 
@@ -62,4 +63,5 @@ export const sharedSchemas: TSchema[] = [
   ...visibilitySchemas,
   ...apiGatewayConnectionSchemas,
   ...apiGatewayInventorySchemas,
+  ...apiGatewayTrafficSchemas,
 ];

@@ -13,6 +13,7 @@ import { createRateLimiter } from '../collection/aws/rateLimiter.ts';
 import { createSyncRunner } from './sync/runner.ts';
 import { createSyncService } from './sync/service.ts';
 import { createInventoryService } from './inventory.ts';
+import { createTrafficService } from './traffic/service.ts';
 
 /** SKYPORT_SECRET_KEY, else the embedded default's key file, else nothing (an external database needs the variable). */
 export function secretKeySource(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'apigateway'>): SecretKeySource {
@@ -46,6 +47,7 @@ export function createApiGatewayServices(deps: { db: Db; config: Config; clock: 
     connections,
     sync,
     inventory: createInventoryService({ db }),
+    traffic: createTrafficService({ db, clock, retentionMs: config.trafficRetentionMs }),
     close: () => {
       void sync.stop();
       aws.close();

@@ -4,6 +4,7 @@ import type { ApiGatewayApiRow, ApiGatewayChangeRow, ApiGatewayEndpointRow, ApiG
 import { notFound } from '../../errors.ts';
 import type { ApiGatewayApiView, ApiGatewayChangeView, ApiGatewayEndpointView, ApiGatewayStageView } from '../../schemas/apiGatewayInventory.ts';
 import type { Principal } from '../api/tokens.ts';
+import { accessLogReadiness } from './traffic/readiness.ts';
 
 const opt = <K extends string, V>(key: K, value: V | null): { [P in K]?: V } => (value === null ? {} : ({ [key]: value } as { [P in K]?: V }));
 
@@ -16,7 +17,7 @@ export function toStage(s: ApiGatewayStageRow): ApiGatewayStageView {
     specSource: s.specSource,
     specSha256: s.specSha256,
     endpointCount: s.endpointCount,
-    accessLog: s.accessLog ?? null,
+    accessLog: { destinationArn: s.accessLog?.destinationArn ?? null, format: s.accessLog?.format ?? null, ...accessLogReadiness(s.accessLog) },
     firstSeenMs: s.firstSeenMs,
     lastSeenMs: s.lastSeenMs,
     ...opt('removedMs', s.removedMs),

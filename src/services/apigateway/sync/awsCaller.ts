@@ -42,10 +42,10 @@ function backoffMs(err: unknown, attempt: number): number {
   return exp / 2 + Math.random() * (exp / 2);
 }
 
-export function createAwsCaller(deps: { limiter: RateLimiter; accountId: string; region: string; signal: AbortSignal }): AwsCaller {
+export function createAwsCaller(deps: { limiter: RateLimiter; accountId: string; region: string; signal: AbortSignal; service?: 'apigateway' | 'logs' }): AwsCaller {
   const calls: Record<string, number> = {};
   let throttled = 0;
-  const bucket = { accountId: deps.accountId, region: deps.region, service: 'apigateway', api: '*' };
+  const bucket = { accountId: deps.accountId, region: deps.region, service: deps.service ?? 'apigateway', api: '*' };
   return {
     async call(operation, send) {
       for (let attempt = 0; ; attempt++) {

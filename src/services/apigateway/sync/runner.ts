@@ -19,6 +19,7 @@ import { ALL_REGIONS } from '../regions.ts';
 import { createAwsCaller } from './awsCaller.ts';
 import { diffInventory } from './diff.ts';
 import { observeRegion } from './syncRegion.ts';
+import { syncRegionTraffic } from '../traffic/step.ts';
 import { writeInventory } from './write.ts';
 
 /** A whole sync (every region) may take this long; calls still running then are aborted. */
@@ -159,6 +160,15 @@ export function createSyncRunner(deps: SyncRunnerDeps) {
             const diff = diffInventory(stored, observed, { customerId: claim.customerId, connectionId: conn.id, accountId, region, nowMs, newId: () => uuidv7(nowMs) });
             if (!(await writeInventory(db, claim, diff, { syncRunId: runId, nowMs }))) throw new Error('the sync lease was lost to another replica');
             for (const c of diff.changes) changes[c.kind] = (changes[c.kind] ?? 0) + 1;
+            if (conn.traffic.enabled) {
+              const logsCaller = createAwsCaller({ limiter, accountId, region, signal, service: 'logs' });
+              try {
+                await syncRegionTraffic({ db, clock, claim, connection: conn, customerId: claim.customerId, accountId, region, logs: aws.logs(region, resolved.credentials), call: logsCaller.call });
+              } finally {
+                for (const [op, n] of Object.entries(logsCaller.calls)) awsCalls[op] = (awsCalls[op] ?? 0) + n;
+                throttled += logsCaller.throttled;
+              }
+            }
             regionOutcomes[region] = { status: 'OK', error: null };
           } catch (err) {
             if (classifyAwsError(err).kind === 'credentials') credentialError = `${region}: ${describe(err)}`;

@@ -18,6 +18,8 @@ const LIMITS: Record<string, RateLimit> = {
   'sts:*': { rate: 50, burst: 50 },
   // API Gateway's control plane: about 10 requests/s per account and region, shared by v1 and v2 and every tool.
   'apigateway:*': { rate: 10, burst: 10 },
+  // CloudWatch Logs FilterLogEvents: 5 requests/s per account and region, a hard quota shared with every tool.
+  'logs:*': { rate: 5, burst: 5 },
 };
 const DEFAULT_LIMIT: RateLimit = { rate: 20, burst: 20 };
 

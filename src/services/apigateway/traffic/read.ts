@@ -1,0 +1,58 @@
+import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { AwsCaller } from '../sync/awsCaller.ts';
+
+/** One event as the statistics need it. */
+export interface LogEvent {
+  eventId: string;
+  timestamp: number;
+  message: string;
+}
+
+/** A window reads at most this many pages (10,000 events each): a bound on one sync's work per log group. */
+const MAX_PAGES = 2_000;
+const PAGE_EVENTS = 10_000;
+
+/**
+ * Every event of a log group in [startTime, endTime] (event time, both inclusive): FilterLogEvents paged by
+ * `nextToken` until AWS gives none (a page may be empty while more follow, as AWS warns), `interleaved` across
+ * streams. Each call goes through `call` (rate budget, throttling back-off, counting); pages are handed to
+ * `onPage` as they come so nothing but the caller's aggregates stays in memory.
+ */
+export async function readLogGroup(
+  logs: CloudWatchLogsClient,
+  call: AwsCaller['call'],
+  window: { logGroupName: string; startTime: number; endTime: number },
+  onPage: (events: LogEvent[]) => void,
+): Promise<{ pages: number; events: number }> {
+  let nextToken: string | undefined;
+  let pages = 0;
+  let events = 0;
+  do {
+    if (pages >= MAX_PAGES) throw new Error(`${window.logGroupName}: more than ${MAX_PAGES} pages in one window`);
+    const token = nextToken;
+    const res = await call('logs:FilterLogEvents', (abortSignal) =>
+      logs.send(
+        new FilterLogEventsCommand({
+          logGroupName: window.logGroupName,
+          startTime: window.startTime,
+          endTime: window.endTime,
+          interleaved: true,
+          limit: PAGE_EVENTS,
+          ...(token ? { nextToken: token } : {}),
+        }),
+        { abortSignal },
+      ),
+    );
+    pages++;
+    const page: LogEvent[] = [];
+    for (const e of res.events ?? []) {
+      if (e.eventId === undefined || e.timestamp === undefined || e.message === undefined) continue;
+      page.push({ eventId: e.eventId, timestamp: e.timestamp, message: e.message });
+    }
+    events += page.length;
+    onPage(page);
+    // A token equal to the one sent would loop for ever.
+    nextToken = res.nextToken && res.nextToken !== token ? res.nextToken : undefined;
+  } while (nextToken);
+  return { pages, events };
+}
