@@ -24,13 +24,12 @@ export async function readLogGroup(
   window: { logGroupName: string; startTime: number; endTime: number },
   onPage: (events: LogEvent[]) => void,
 ): Promise<{ pages: number; events: number }> {
-  let nextToken: string | undefined;
   let pages = 0;
   let events = 0;
-  do {
+  const fetchPage = (token: string | undefined) => {
     if (pages >= MAX_PAGES) throw new Error(`${window.logGroupName}: more than ${MAX_PAGES} pages in one window`);
-    const token = nextToken;
-    const res = await call('logs:FilterLogEvents', (abortSignal) =>
+    pages++;
+    return call('logs:FilterLogEvents', (abortSignal) =>
       logs.send(
         new FilterLogEventsCommand({
           logGroupName: window.logGroupName,
@@ -43,16 +42,30 @@ export async function readLogGroup(
         { abortSignal },
       ),
     );
-    pages++;
+  };
+  let token: string | undefined;
+  let pending = fetchPage(undefined);
+  for (;;) {
+    const res = await pending;
+    // A token equal to the one sent would loop for ever.
+    const next = res.nextToken && res.nextToken !== token ? res.nextToken : undefined;
+    // The next page is asked for before this one is counted: AWS's latency and Skyport's parsing overlap.
+    if (next) pending = fetchPage(next);
+    token = next;
     const page: LogEvent[] = [];
     for (const e of res.events ?? []) {
       if (e.eventId === undefined || e.timestamp === undefined || e.message === undefined) continue;
       page.push({ eventId: e.eventId, timestamp: e.timestamp, message: e.message });
     }
     events += page.length;
-    onPage(page);
-    // A token equal to the one sent would loop for ever.
-    nextToken = res.nextToken && res.nextToken !== token ? res.nextToken : undefined;
-  } while (nextToken);
+    try {
+      onPage(page);
+    } catch (err) {
+      // The page in flight is not awaited any more: keep its failure from going unhandled.
+      if (next) pending.catch(() => {});
+      throw err;
+    }
+    if (!next) break;
+  }
   return { pages, events };
 }
