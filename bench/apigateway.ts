@@ -7,12 +7,7 @@
 // (⌈APIs/500⌉ GetRestApis + one GetStages per API + one GetExport per changed stage, per region), wall time
 // against the time the 10 requests/s budget itself imposes, and this process's CPU per API.
 // The last line of output is one JSON object. See docs/PERFORMANCE.md.
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
 import { openPool } from '../src/db/client.ts';
 import { syncRunQueries } from '../src/db/queries/apiGatewaySyncRuns.ts';
 import { runMigrations } from '../src/db/migrate.ts';
@@ -22,8 +17,8 @@ import { createConnectionAws } from '../src/services/apigateway/awsAccess.ts';
 import { createSyncRunner } from '../src/services/apigateway/sync/runner.ts';
 import { createSecretBox } from '../src/services/secrets/secretBox.ts';
 import { acquireBenchDatabase, freePort } from './postgres.ts';
+import { BENCH_SECRET_KEY, benchApp, benchIdentities, startSimulatorProcess } from './simulatorProcess.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values: flags } = parseArgs({
   options: {
     apis: { type: 'string', default: '1000' },
@@ -38,43 +33,22 @@ const STAGES = ['prod', 'beta'];
 const RATE = 10; // API Gateway's control-plane budget per account and region (requests/s)
 const BURST = 10; // Skyport's bucket size for it
 const ACCOUNT = '210987654321';
-const SKYPORT_ACCOUNT = '999988887777';
-const KEY = Buffer.alloc(32, 7).toString('base64');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main() {
-  const port = await freePort();
-  const sim = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const simUrl = `http://127.0.0.1:${port}`;
-  await new Promise<void>((ok, fail) => {
-    sim.stdout!.on('data', (d: Buffer) => (d.toString().includes(simUrl) ? ok() : undefined));
-    sim.once('exit', (code) => fail(new Error(`simulator exited ${code}`)));
-  });
-  const admin = async (path: string, body: unknown) => {
-    const res = await fetch(`${simUrl}/_simulator${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<any>;
-  };
+  const sim = await startSimulatorProcess(await freePort());
+  const admin = sim.admin;
   const db = await acquireBenchDatabase(log);
   const database = openPool(db.url, 10);
   try {
     await runMigrations(database.pool);
-    await admin('/accounts', { id: SKYPORT_ACCOUNT });
-    await admin('/accounts', { id: ACCOUNT, regions: REGIONS });
-    const user = await admin('/users', { accountId: SKYPORT_ACCOUNT, name: 'skyport' });
-    const settings = { endpoint: simUrl, stsRegion: 'us-east-1', credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, forcePathStyle: true };
+    const { user, settings } = await benchIdentities(sim, ACCOUNT, REGIONS);
     const t0 = Date.now();
     for (const region of REGIONS) await admin('/apigateway/restapis/seed', { accountId: ACCOUNT, region, count: APIS, stages: STAGES });
     await admin('/faults', { kind: 'latency', service: 'apigateway', latencyMs: LATENCY_MS });
     log(`seeded ${REGIONS.length} × ${APIS} REST APIs × ${STAGES.length} stages in ${Date.now() - t0} ms; ${LATENCY_MS} ms added per call`);
 
-    const app = await buildApp({ config: loadConfig({ SKYPORT_SECRET_KEY: KEY, SKYPORT_AUTH_CACHE_TTL: '0s' }), database, aws: settings });
-    await app.ready();
-    const token = (await app.services.tokens.create({ name: 'bench', permissions: ['agent_management'] })).token;
-    const call = async (method: 'POST' | 'GET', url: string, body?: unknown) => {
-      const res = await app.inject({ method, url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { payload: JSON.stringify(body) } : {}) });
-      return JSON.parse(res.body).response;
-    };
+    const { app, call } = await benchApp(database, settings);
     const externalId = await call('POST', '/api/v2/cloudintegration/awsExternalId');
     const role = await admin('/roles', { accountId: ACCOUNT, name: 'SkyportApiGateway', trustedPrincipals: [user.arn], externalId });
     const conn = await call('POST', '/api/v2/apigatewayconnection', {
@@ -88,7 +62,7 @@ async function main() {
 
     const sts = createStsClient(settings);
     const aws = createConnectionAws({ settings, sts });
-    const runner = createSyncRunner({ db: database.db, clock: { now: () => Date.now() }, aws, secrets: createSecretBox({ key: KEY }), limiter: createRateLimiter(), owner: 'bench' });
+    const runner = createSyncRunner({ db: database.db, clock: { now: () => Date.now() }, aws, secrets: createSecretBox({ key: BENCH_SECRET_KEY }), limiter: createRateLimiter(), owner: 'bench' });
 
     const syncOnce = async (label: string, changedStagesPerRegion: number) => {
       const claim = await runner.claimNow(customerId, conn.id);

@@ -2,36 +2,30 @@
 //
 // API Gateway traffic from access logs, end to end: `lines` access-log lines (the recommended format, 5
 // endpoints, 2 API keys, an hour of event time) in one log group over `streams` streams of the simulator, which
-// runs in its own process with FilterLogEvents' 5/s quota lifted (the quota would make both runs wait alike and
-// hide the work). Two runs over the same window, in the same process:
+// runs in its own process with FilterLogEvents' 5/s quota lifted, and both runs call it without Skyport's 5/s
+// limiter: at 1 MB pages the quota alone takes 467 pages ÷ 5/s ≈ 93 s for a million lines, which would make both
+// runs wait alike and hide the work. Two runs over the same window, in the same process:
 // - floor: the same FilterLogEvents pages fetched through the same SDK client (so JSON-parsed), events counted
 //   and dropped;
 // - Skyport: the sync's traffic step (read, de-duplicate, parse every line, attribute, map to endpoints,
 //   aggregate per endpoint × minute with latency histograms, commit counters + points + cursor in one
-//   transaction), with its production rate limiter and caller.
+//   transaction).
 // Reports lines per second of each, Skyport's ratio to the floor (≥ 0.5 wanted) and Skyport's peak heap. The
 // last line of output is one JSON object. See docs/PERFORMANCE.md.
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
 import { openPool } from '../src/db/client.ts';
 import { connectionQueries } from '../src/db/queries/apiGatewayConnections.ts';
 import { syncLeaseQueries } from '../src/db/queries/apiGatewaySyncLease.ts';
 import { runMigrations } from '../src/db/migrate.ts';
 import { createStsClient } from '../src/services/collection/aws/settings.ts';
-import { createRateLimiter } from '../src/services/collection/aws/rateLimiter.ts';
 import { createConnectionAws } from '../src/services/apigateway/awsAccess.ts';
 import { RECOMMENDED_ACCESS_LOG_FORMAT } from '../src/services/apigateway/policy.ts';
-import { createAwsCaller } from '../src/services/apigateway/sync/awsCaller.ts';
 import { syncRegionTraffic } from '../src/services/apigateway/traffic/step.ts';
 import { SETTLE_MS } from '../src/services/apigateway/traffic/window.ts';
 import { acquireBenchDatabase, freePort } from './postgres.ts';
+import { benchApp, benchIdentities, startSimulatorProcess } from './simulatorProcess.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values: flags } = parseArgs({
   options: {
     lines: { type: 'string', default: '1000000' },
@@ -41,34 +35,19 @@ const { values: flags } = parseArgs({
 const LINES = Number(flags.lines);
 const STREAMS = Number(flags.streams);
 const ACCOUNT = '210987654321';
-const SKYPORT_ACCOUNT = '999988887777';
 const REGION = 'us-east-1';
 const GROUP = '/aws/apigateway/bench-prod';
-const KEY = Buffer.alloc(32, 7).toString('base64');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const MINUTE = 60_000;
 
 async function main() {
-  const port = await freePort();
-  const sim = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const simUrl = `http://127.0.0.1:${port}`;
-  await new Promise<void>((ok, fail) => {
-    sim.stdout!.on('data', (d: Buffer) => (d.toString().includes(simUrl) ? ok() : undefined));
-    sim.once('exit', (code) => fail(new Error(`simulator exited ${code}`)));
-  });
-  const admin = async (path: string, body: unknown) => {
-    const res = await fetch(`${simUrl}/_simulator${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<any>;
-  };
+  const sim = await startSimulatorProcess(await freePort());
+  const admin = sim.admin;
   const db = await acquireBenchDatabase(log);
   const database = openPool(db.url, 10);
   try {
     await runMigrations(database.pool);
-    await admin('/accounts', { id: SKYPORT_ACCOUNT });
-    await admin('/accounts', { id: ACCOUNT, regions: [REGION] });
-    const user = await admin('/users', { accountId: SKYPORT_ACCOUNT, name: 'skyport' });
-    const settings = { endpoint: simUrl, stsRegion: REGION, credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, forcePathStyle: true };
+    const { user, settings } = await benchIdentities(sim, ACCOUNT, [REGION]);
     const destinationArn = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${GROUP}`;
     const endpoints = ['/pets', '/pets/{petId}', '/owners', '/owners/{ownerId}', '/orders'];
     const [api] = await admin('/apigateway/restapis', [
@@ -86,13 +65,7 @@ async function main() {
     await admin('/logs/limits', { filterLogEventsPerSecond: null });
     log(`wrote ${written.lines} lines over ${written.streams.length} streams in ${Date.now() - t0} ms`);
 
-    const app = await buildApp({ config: loadConfig({ SKYPORT_SECRET_KEY: KEY, SKYPORT_AUTH_CACHE_TTL: '0s' }), database, aws: settings });
-    await app.ready();
-    const token = (await app.services.tokens.create({ name: 'bench', permissions: ['agent_management'] })).token;
-    const call = async (method: 'POST' | 'GET', url: string, body?: unknown) => {
-      const res = await app.inject({ method, url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { payload: JSON.stringify(body) } : {}) });
-      return JSON.parse(res.body).response;
-    };
+    const { app, call } = await benchApp(database, settings);
     const externalId = await call('POST', '/api/v2/cloudintegration/awsExternalId');
     const role = await admin('/roles', { accountId: ACCOUNT, name: 'SkyportApiGateway', trustedPrincipals: [user.arn], externalId });
     // Traffic off for the first sync: it only brings the inventory (the API, its stage and endpoints).
@@ -106,20 +79,20 @@ async function main() {
     const aws = createConnectionAws({ settings, sts });
     const creds = await aws.resolve({ type: 'ROLE', roleArn: role.arn, externalId }, AbortSignal.timeout(30_000));
     const logs = aws.logs(REGION, creds.credentials);
-    const limiter = createRateLimiter();
     const signal = AbortSignal.timeout(30 * MINUTE);
+    // Both runs call AWS directly (see the top): the quota is AWS's, the same for any reader.
+    const direct = <T>(_operation: string, send: (abortSignal: AbortSignal) => Promise<T>) => send(signal);
     const clockNow = now; // the same window for both runs: [now − 60 min lookback, now − settle]
     const readStart = clockNow - 62 * MINUTE;
 
     const floor = async () => {
-      const caller = createAwsCaller({ limiter, accountId: ACCOUNT, region: REGION, signal, service: 'logs' });
       const wall0 = performance.now();
       let events = 0;
       let pages = 0;
       let nextToken: string | undefined;
       do {
         const token = nextToken;
-        const res = await caller.call('logs:FilterLogEvents', (abortSignal) =>
+        const res = await direct('logs:FilterLogEvents', (abortSignal) =>
           logs.send(new FilterLogEventsCommand({ logGroupName: GROUP, startTime: readStart, endTime: clockNow - SETTLE_MS, interleaved: true, limit: 10_000, ...(token ? { nextToken: token } : {}) }), { abortSignal }),
         );
         pages++;
@@ -134,20 +107,19 @@ async function main() {
       const stored = (await connectionQueries.findById(database.db, customerId, conn.id))!;
       const connection = { traffic: { enabled: true, logGroups: 'auto' as const, unusedAfterDays: 30, initialLookbackMins: 62 }, additionalTags: stored.additionalTags };
       const claim = (await syncLeaseQueries.claimOne(database.db, customerId, conn.id, 'bench', Date.now(), 30 * MINUTE))!;
-      const caller = createAwsCaller({ limiter, accountId: ACCOUNT, region: REGION, signal, service: 'logs' });
       let peak = 0;
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20);
       global.gc?.();
       const heap0 = process.memoryUsage().heapUsed;
       const wall0 = performance.now();
       const cpu0 = process.cpuUsage();
-      const result = await syncRegionTraffic({ db: database.db, clock: { now: () => clockNow }, claim, connection, customerId, accountId: ACCOUNT, region: REGION, logs, call: caller.call });
+      const result = await syncRegionTraffic({ db: database.db, clock: { now: () => clockNow }, claim, connection, customerId, accountId: ACCOUNT, region: REGION, logs, call: direct });
       const wallMs = performance.now() - wall0;
       const cpu = process.cpuUsage(cpu0);
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage().heapUsed);
       await database.db.transaction((tx) => syncLeaseQueries.finish(tx, claim.id, claim.leaseToken, {}));
-      return { ...result, wallMs, cpuMs: Math.round((cpu.user + cpu.system) / 1000), linesPerSecond: Math.round(result.lines / (wallMs / 1000)), peakHeapMb: Math.round(peak / 1048576), heapBeforeMb: Math.round(heap0 / 1048576), calls: caller.calls };
+      return { ...result, wallMs, cpuMs: Math.round((cpu.user + cpu.system) / 1000), linesPerSecond: Math.round(result.lines / (wallMs / 1000)), peakHeapMb: Math.round(peak / 1048576), heapBeforeMb: Math.round(heap0 / 1048576) };
     };
 
     await floor(); // warm-up: the simulator's first read of each line is the same for both, after this

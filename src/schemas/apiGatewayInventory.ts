@@ -42,7 +42,7 @@ export const ApiGatewayStage = Type.Object(
         format: Type.Union([Type.String(), Type.Null()], { description: 'The access-log format' }),
         ready: Type.Boolean({ description: 'Whether Skyport can count the traffic of this stage from its access logs' }),
         missingFields: Type.Array(Type.String(), {
-          description: 'What the access logging lacks: destinationArn (logging off), format (neither JSON nor CLF), or the fields httpMethod, status, resourcePath',
+          description: 'What the access logging lacks: destinationArn (logging off), format (neither JSON nor CLF), or the fields httpMethod, status, resourcePath (REST) or routeKey (HTTP, WebSocket)',
         }),
       },
       { description: "The stage's access-log settings and whether its traffic can be counted (SPEC-apigateway §5)" },

@@ -13,6 +13,7 @@ export interface RegionStageRow {
   apiId: string;
   awsApiId: string;
   apiName: string;
+  protocolType: string;
   stage: string;
   accessLog: { destinationArn: string | null; format: string | null } | null;
 }
@@ -57,12 +58,12 @@ const intArrayLiteral = (a: readonly number[]) => `{${a.join(',')}}`;
 export const trafficQueries = {
   /** The live stages of a connection × region with their APIs and access-log settings. */
   async regionStages(db: DbOrTx, connectionId: string, region: string): Promise<RegionStageRow[]> {
-    const res = await db.execute<{ api_id: string; aws_api_id: string; name: string; stage: string; access_log: RegionStageRow['accessLog'] }>(sql`
-      SELECT a.id AS api_id, a.aws_api_id, a.name, s.name AS stage, s.access_log
+    const res = await db.execute<{ api_id: string; aws_api_id: string; name: string; protocol_type: string; stage: string; access_log: RegionStageRow['accessLog'] }>(sql`
+      SELECT a.id AS api_id, a.aws_api_id, a.name, a.protocol_type, s.name AS stage, s.access_log
         FROM apigateway_apis a JOIN apigateway_stages s ON s.api_id = a.id
        WHERE a.connection_id = ${connectionId} AND a.region = ${region} AND a.status = 'ACTIVE' AND s.status = 'ACTIVE'
        ORDER BY a.id, s.name`);
-    return res.rows.map((r) => ({ apiId: r.api_id, awsApiId: r.aws_api_id, apiName: r.name, stage: r.stage, accessLog: r.access_log }));
+    return res.rows.map((r) => ({ apiId: r.api_id, awsApiId: r.aws_api_id, apiName: r.name, protocolType: r.protocol_type, stage: r.stage, accessLog: r.access_log }));
   },
 
   /** The live endpoints of these APIs. */

@@ -8,7 +8,7 @@ import { accessLogReadiness } from './traffic/readiness.ts';
 
 const opt = <K extends string, V>(key: K, value: V | null): { [P in K]?: V } => (value === null ? {} : ({ [key]: value } as { [P in K]?: V }));
 
-export function toStage(s: ApiGatewayStageRow): ApiGatewayStageView {
+export function toStage(s: ApiGatewayStageRow, protocolType: string): ApiGatewayStageView {
   return {
     name: s.name,
     status: s.status,
@@ -17,7 +17,7 @@ export function toStage(s: ApiGatewayStageRow): ApiGatewayStageView {
     specSource: s.specSource,
     specSha256: s.specSha256,
     endpointCount: s.endpointCount,
-    accessLog: { destinationArn: s.accessLog?.destinationArn ?? null, format: s.accessLog?.format ?? null, ...accessLogReadiness(s.accessLog) },
+    accessLog: { destinationArn: s.accessLog?.destinationArn ?? null, format: s.accessLog?.format ?? null, ...accessLogReadiness(s.accessLog, protocolType) },
     firstSeenMs: s.firstSeenMs,
     lastSeenMs: s.lastSeenMs,
     ...opt('removedMs', s.removedMs),
@@ -41,7 +41,7 @@ export function toApi(a: ApiGatewayApiRow, stages?: ApiGatewayStageRow[]): ApiGa
     firstSeenMs: a.firstSeenMs,
     lastSeenMs: a.lastSeenMs,
     ...opt('removedMs', a.removedMs),
-    ...(stages ? { stages: stages.map(toStage) } : {}),
+    ...(stages ? { stages: stages.map((s) => toStage(s, a.protocolType)) } : {}),
   };
 }
 

@@ -21,15 +21,17 @@ async function petstore(s: Awaited<ReturnType<typeof trafficSetup>>, extraResour
   });
 }
 
+/** Lines of the recommended format in shop/prod's log group. */
+function writePetLines(s: Awaited<ReturnType<typeof trafficSetup>>, restApiId: string, lines: { startTime: number; endTime: number; count: number; endpoints?: typeof PET_ENDPOINTS; late?: { fraction: number; delayMs: number } }) {
+  return s.sim.logs.writeAccessLogs({ accountId: ACCOUNT, region: REGION, logGroupName: 'shop-prod', apiId: restApiId, stage: 'prod', endpoints: PET_ENDPOINTS, format: 'recommended', streams: 2, ...lines });
+}
+
 describe('API Gateway traffic: crashes, replicas, late lines, throttling, UNUSED, retention', () => {
   test('a read that never commits (a crash, or a replica that lost its lease) counts nothing; the next sync counts each line once', async (t) => {
     const s = await trafficSetup(t);
     const now = s.sim.now();
     const shop = await petstore(s);
-    const written = s.sim.logs.writeAccessLogs({
-      accountId: ACCOUNT, region: REGION, logGroupName: 'shop-prod', apiId: shop.id, stage: 'prod', endpoints: PET_ENDPOINTS, format: 'recommended',
-      startTime: now - 30 * MINUTE, endTime: now - 3 * MINUTE, count: 5000, streams: 2,
-    });
+    const written = writePetLines(s, shop.id, { startTime: now - 30 * MINUTE, endTime: now - 3 * MINUTE, count: 5000 });
     const conn = await s.create({ enabled: false });
     await s.sync(conn.id); // the inventory, without traffic
     await s.api('PUT', `/api/v2/apigatewayconnection/${conn.id}`, { ...conn, traffic: { enabled: true }, credentials: { type: 'ROLE', roleArn: conn.credentials.roleArn, externalId: conn.credentials.externalId }, forceSave: true });
@@ -82,10 +84,7 @@ describe('API Gateway traffic: crashes, replicas, late lines, throttling, UNUSED
     const now = s.sim.now();
     const shop = await petstore(s);
     // 25,000 lines: three pages; some lines are ingested 4 minutes after their event time.
-    const written = s.sim.logs.writeAccessLogs({
-      accountId: ACCOUNT, region: REGION, logGroupName: 'shop-prod', apiId: shop.id, stage: 'prod', endpoints: PET_ENDPOINTS, format: 'recommended',
-      startTime: now - 20 * MINUTE, endTime: now - 2 * MINUTE - 1, count: 25_000, streams: 2, late: { fraction: 0.2, delayMs: 4 * MINUTE },
-    });
+    const written = writePetLines(s, shop.id, { startTime: now - 20 * MINUTE, endTime: now - 2 * MINUTE - 1, count: 25_000, late: { fraction: 0.2, delayMs: 4 * MINUTE } });
     assert.ok(written.pending > 0, 'some lines are not visible yet');
     s.sim.logs.setLimits({ filterLogEventsPerSecond: 1 });
     const conn = await s.create();
@@ -112,8 +111,7 @@ describe('API Gateway traffic: crashes, replicas, late lines, throttling, UNUSED
     const s = await trafficSetup(t);
     const now = s.sim.now();
     const shop = await petstore(s, [{ path: '/owners', methods: ['GET'] }]);
-    const write = (startTime: number, endpoints = PET_ENDPOINTS) =>
-      s.sim.logs.writeAccessLogs({ accountId: ACCOUNT, region: REGION, logGroupName: 'shop-prod', apiId: shop.id, stage: 'prod', endpoints, format: 'recommended', startTime, endTime: startTime + 10 * MINUTE, count: 100 });
+    const write = (startTime: number, endpoints = PET_ENDPOINTS) => writePetLines(s, shop.id, { startTime, endTime: startTime + 10 * MINUTE, count: 100, endpoints });
     // Skyport's clock starts 40 days back: the inventory is first seen then, with traffic on the pets.
     s.shift.ms = -40 * DAY;
     write(now - 40 * DAY - 20 * MINUTE);

@@ -91,6 +91,9 @@ describe('access-log readiness', () => {
     assert.deepEqual(accessLogReadiness(null), { ready: false, missingFields: ['destinationArn'] });
     assert.deepEqual(accessLogReadiness({ destinationArn: 'arn:aws:logs:us-east-1:1:log-group:g', format: '<request id="$context.requestId"/>' }), { ready: false, missingFields: ['format'] });
     assert.deepEqual(accessLogReadiness({ destinationArn: 'arn:aws:logs:us-east-1:1:log-group:g', format: '{"m":"$context.httpMethod","p":"$context.path"}' }), { ready: false, missingFields: ['status'] });
+    const restFormat = { destinationArn: 'arn:aws:logs:us-east-1:1:log-group:g', format: '{"m":"$context.httpMethod","s":"$context.status","r":"$context.resourcePath"}' };
+    assert.deepEqual(accessLogReadiness(restFormat, 'REST'), { ready: true, missingFields: [] });
+    assert.deepEqual(accessLogReadiness(restFormat, 'HTTP'), { ready: false, missingFields: ['routeKey'] }, 'HTTP APIs log resourcePath as -');
     assert.equal(logGroupOf('arn:aws:logs:us-east-1:123:log-group:/aws/x:*', 'us-east-1'), '/aws/x');
     assert.equal(logGroupOf('arn:aws:logs:eu-west-1:123:log-group:/aws/x', 'us-east-1'), undefined);
   });

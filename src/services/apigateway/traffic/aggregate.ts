@@ -43,7 +43,8 @@ export const endpointKey = (apiId: string, stage: string, method: string, path: 
  * The statistics of one log group's window, built page by page: each event not seen before (by event id) is
  * parsed, attributed to a stage (its `apiId` and `stage` fields, else the one stage writing to the group), mapped
  * to an endpoint and added to its minute. Unparseable and unattributable lines are counted, never fatal. Event
- * ids at or after `keepIdsFrom` are kept: the next window re-reads that span and must skip them.
+ * ids at or after `keepIdsFrom` are kept: the next window re-reads that span and must skip them. `alreadySeen`
+ * holds the ids the previous window kept.
  */
 export function createAggregator(opts: { stages: TrafficStage[]; groupStages: TrafficStage[]; alreadySeen: Set<string>; keepIdsFrom: number }) {
   const byAwsId = new Map(opts.stages.map((s) => [`${s.awsApiId}\t${s.stage}`, s]));
@@ -61,8 +62,12 @@ export function createAggregator(opts: { stages: TrafficStage[]; groupStages: Tr
       counts.duplicates++;
       return;
     }
-    seen.add(e.eventId);
-    if (e.timestamp >= opts.keepIdsFrom) keptIds.push({ eventId: e.eventId, ts: e.timestamp });
+    // Only the ids the next window will read again are remembered: a window's own pages do not repeat an
+    // event, so holding every id of a large window would only cost memory.
+    if (e.timestamp >= opts.keepIdsFrom) {
+      seen.add(e.eventId);
+      keptIds.push({ eventId: e.eventId, ts: e.timestamp });
+    }
     const line = parseAccessLine(e.message);
     if (line === null) {
       counts.unparseable++;

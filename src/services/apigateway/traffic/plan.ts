@@ -19,7 +19,7 @@ export interface RegionPlan {
  */
 export async function planRegion(db: DbOrTx, connectionId: string, region: string, logGroups: 'auto' | string[]): Promise<RegionPlan> {
   const rows = await trafficQueries.regionStages(db, connectionId, region);
-  const stages = rows.map((r) => ({ ...r, readiness: accessLogReadiness(r.accessLog) }));
+  const stages = rows.map((r) => ({ ...r, readiness: accessLogReadiness(r.accessLog, r.protocolType) }));
   const endpoints = await trafficQueries.liveEndpoints(db, [...new Set(rows.map((r) => r.apiId))]);
   const byStage = new Map<string, TrafficStage>();
   const trafficStages = stages.map((s) => {
