@@ -8,16 +8,13 @@
 // against the time the 10 requests/s budget itself imposes, and this process's CPU per API.
 // The last line of output is one JSON object. See docs/PERFORMANCE.md.
 import { parseArgs } from 'node:util';
-import { openPool } from '../src/db/client.ts';
 import { syncRunQueries } from '../src/db/queries/apiGatewaySyncRuns.ts';
-import { runMigrations } from '../src/db/migrate.ts';
 import { createStsClient } from '../src/services/collection/aws/settings.ts';
 import { createRateLimiter } from '../src/services/collection/aws/rateLimiter.ts';
 import { createConnectionAws } from '../src/services/apigateway/awsAccess.ts';
 import { createSyncRunner } from '../src/services/apigateway/sync/runner.ts';
 import { createSecretBox } from '../src/services/secrets/secretBox.ts';
-import { acquireBenchDatabase, freePort } from './postgres.ts';
-import { BENCH_SECRET_KEY, benchApp, benchIdentities, startSimulatorProcess } from './simulatorProcess.ts';
+import { BENCH_SECRET_KEY, benchApp, benchIdentities, runSimulatorBench } from './simulatorProcess.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -35,95 +32,80 @@ const BURST = 10; // Skyport's bucket size for it
 const ACCOUNT = '210987654321';
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-async function main() {
-  const sim = await startSimulatorProcess(await freePort());
+runSimulatorBench(log, async ({ sim, database }) => {
   const admin = sim.admin;
-  const db = await acquireBenchDatabase(log);
-  const database = openPool(db.url, 10);
-  try {
-    await runMigrations(database.pool);
-    const { user, settings } = await benchIdentities(sim, ACCOUNT, REGIONS);
-    const t0 = Date.now();
-    for (const region of REGIONS) await admin('/apigateway/restapis/seed', { accountId: ACCOUNT, region, count: APIS, stages: STAGES });
-    await admin('/faults', { kind: 'latency', service: 'apigateway', latencyMs: LATENCY_MS });
-    log(`seeded ${REGIONS.length} × ${APIS} REST APIs × ${STAGES.length} stages in ${Date.now() - t0} ms; ${LATENCY_MS} ms added per call`);
+  const { user, settings } = await benchIdentities(sim, ACCOUNT, REGIONS);
+  const t0 = Date.now();
+  for (const region of REGIONS) await admin('/apigateway/restapis/seed', { accountId: ACCOUNT, region, count: APIS, stages: STAGES });
+  await admin('/faults', { kind: 'latency', service: 'apigateway', latencyMs: LATENCY_MS });
+  log(`seeded ${REGIONS.length} × ${APIS} REST APIs × ${STAGES.length} stages in ${Date.now() - t0} ms; ${LATENCY_MS} ms added per call`);
 
-    const { app, call } = await benchApp(database, settings);
-    const externalId = await call('POST', '/api/v2/cloudintegration/awsExternalId');
-    const role = await admin('/roles', { accountId: ACCOUNT, name: 'SkyportApiGateway', trustedPrincipals: [user.arn], externalId });
-    const conn = await call('POST', '/api/v2/apigatewayconnection', {
-      name: 'bench',
-      credentials: { type: 'ROLE', roleArn: role.arn, externalId },
-      regions: REGIONS,
-      apiTypes: ['REST'],
-      forceSave: true,
-    });
-    const customerId = (await database.pool.query('SELECT customer_id FROM apigateway_connections WHERE id = $1', [conn.id])).rows[0].customer_id as string;
+  const { app, call } = await benchApp(database, settings);
+  const externalId = await call('POST', '/api/v2/cloudintegration/awsExternalId');
+  const role = await admin('/roles', { accountId: ACCOUNT, name: 'SkyportApiGateway', trustedPrincipals: [user.arn], externalId });
+  const conn = await call('POST', '/api/v2/apigatewayconnection', {
+    name: 'bench',
+    credentials: { type: 'ROLE', roleArn: role.arn, externalId },
+    regions: REGIONS,
+    apiTypes: ['REST'],
+    forceSave: true,
+  });
+  const customerId = (await database.pool.query('SELECT customer_id FROM apigateway_connections WHERE id = $1', [conn.id])).rows[0].customer_id as string;
 
-    const sts = createStsClient(settings);
-    const aws = createConnectionAws({ settings, sts });
-    const runner = createSyncRunner({ db: database.db, clock: { now: () => Date.now() }, aws, secrets: createSecretBox({ key: BENCH_SECRET_KEY }), limiter: createRateLimiter(), owner: 'bench' });
+  const sts = createStsClient(settings);
+  const aws = createConnectionAws({ settings, sts });
+  const runner = createSyncRunner({ db: database.db, clock: { now: () => Date.now() }, aws, secrets: createSecretBox({ key: BENCH_SECRET_KEY }), limiter: createRateLimiter(), owner: 'bench' });
 
-    const syncOnce = async (label: string, changedStagesPerRegion: number) => {
-      const claim = await runner.claimNow(customerId, conn.id);
-      if (!claim) throw new Error('could not claim the connection');
-      const run = await syncRunQueries.insert(database.db, { id: crypto.randomUUID(), customerId, connectionId: conn.id, status: 'QUEUED', queuedMs: Date.now(), regions: {}, awsCalls: {}, changes: {} });
-      const cpu0 = process.cpuUsage();
-      const wall0 = performance.now();
-      await runner.run(claim, run.id);
-      const wallMs = performance.now() - wall0;
-      const cpu = process.cpuUsage(cpu0);
-      const row = (await syncRunQueries.find(database.db, customerId, conn.id, run.id))!;
-      if (row.status !== 'OK') throw new Error(`${label} sync ${row.status}: ${row.error}`);
-      const calls = Object.values(row.awsCalls).reduce((a, b) => a + b, 0);
-      const perRegionMinimum = Math.ceil(APIS / 500) + APIS + changedStagesPerRegion;
-      const minimum = perRegionMinimum * REGIONS.length;
-      // Regions have budgets of their own and run side by side: the slowest region's calls set the floor.
-      const budgetMs = (Math.max(0, calls / REGIONS.length - BURST) / RATE) * 1000;
-      const cpuMs = (cpu.user + cpu.system) / 1000;
-      const out = {
-        sync: label,
-        wallMs: Math.round(wallMs),
-        awsCalls: row.awsCalls,
-        throttled: row.throttled,
-        minimumCalls: minimum,
-        awsCallsOverMinimum: Number((calls / minimum).toFixed(3)),
-        rateBudgetMs: Math.round(budgetMs),
-        wallRatioToRateBudget: Number((budgetMs / wallMs).toFixed(3)),
-        cpuMsPerApi: Number((cpuMs / (APIS * REGIONS.length)).toFixed(3)),
-        changes: row.changes,
-      };
-      log(JSON.stringify(out));
-      return out;
+  const syncOnce = async (label: string, changedStagesPerRegion: number) => {
+    const claim = await runner.claimNow(customerId, conn.id);
+    if (!claim) throw new Error('could not claim the connection');
+    const run = await syncRunQueries.insert(database.db, { id: crypto.randomUUID(), customerId, connectionId: conn.id, status: 'QUEUED', queuedMs: Date.now(), regions: {}, awsCalls: {}, changes: {} });
+    const cpu0 = process.cpuUsage();
+    const wall0 = performance.now();
+    await runner.run(claim, run.id);
+    const wallMs = performance.now() - wall0;
+    const cpu = process.cpuUsage(cpu0);
+    const row = (await syncRunQueries.find(database.db, customerId, conn.id, run.id))!;
+    if (row.status !== 'OK') throw new Error(`${label} sync ${row.status}: ${row.error}`);
+    const calls = Object.values(row.awsCalls).reduce((a, b) => a + b, 0);
+    const perRegionMinimum = Math.ceil(APIS / 500) + APIS + changedStagesPerRegion;
+    const minimum = perRegionMinimum * REGIONS.length;
+    // Regions have budgets of their own and run side by side: the slowest region's calls set the floor.
+    const budgetMs = (Math.max(0, calls / REGIONS.length - BURST) / RATE) * 1000;
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const out = {
+      sync: label,
+      wallMs: Math.round(wallMs),
+      awsCalls: row.awsCalls,
+      throttled: row.throttled,
+      minimumCalls: minimum,
+      awsCallsOverMinimum: Number((calls / minimum).toFixed(3)),
+      rateBudgetMs: Math.round(budgetMs),
+      wallRatioToRateBudget: Number((budgetMs / wallMs).toFixed(3)),
+      cpuMsPerApi: Number((cpuMs / (APIS * REGIONS.length)).toFixed(3)),
+      changes: row.changes,
     };
+    log(JSON.stringify(out));
+    return out;
+  };
 
-    const first = await syncOnce('first', APIS * STAGES.length);
-    const steady = await syncOnce('steady', 0);
-    await app.close();
-    aws.close();
-    sts.destroy();
-    log(
-      JSON.stringify({
-        apis: APIS,
-        regions: REGIONS.length,
-        stages: STAGES.length,
-        latencyMs: LATENCY_MS,
-        awsCallsOverMinimum: Math.max(first.awsCallsOverMinimum, steady.awsCallsOverMinimum),
-        wallRatioToRateBudget: Math.min(first.wallRatioToRateBudget, steady.wallRatioToRateBudget),
-        cpuMsPerApi: first.cpuMsPerApi,
-        steadyCpuMsPerApi: steady.cpuMsPerApi,
-        first,
-        steady,
-      }),
-    );
-  } finally {
-    await database.close();
-    await db.drop();
-    sim.kill();
-  }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+  const first = await syncOnce('first', APIS * STAGES.length);
+  const steady = await syncOnce('steady', 0);
+  await app.close();
+  aws.close();
+  sts.destroy();
+  log(
+    JSON.stringify({
+      apis: APIS,
+      regions: REGIONS.length,
+      stages: STAGES.length,
+      latencyMs: LATENCY_MS,
+      awsCallsOverMinimum: Math.max(first.awsCallsOverMinimum, steady.awsCallsOverMinimum),
+      wallRatioToRateBudget: Math.min(first.wallRatioToRateBudget, steady.wallRatioToRateBudget),
+      cpuMsPerApi: first.cpuMsPerApi,
+      steadyCpuMsPerApi: steady.cpuMsPerApi,
+      first,
+      steady,
+    }),
+  );
 });

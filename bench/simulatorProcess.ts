@@ -4,8 +4,10 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import type { Database } from '../src/db/client.ts';
+import { openPool, type Database } from '../src/db/client.ts';
+import { runMigrations } from '../src/db/migrate.ts';
 import type { AwsSettings } from '../src/services/collection/aws/settings.ts';
+import { acquireBenchDatabase, freePort } from './postgres.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const SKYPORT_ACCOUNT = '999988887777';
@@ -28,7 +30,7 @@ export async function startSimulatorProcess(port: number) {
 }
 
 /** Skyport's own account and IAM user, and a customer account in `regions`; the AWS settings that act as that user. */
-export async function benchIdentities(sim: Awaited<ReturnType<typeof startSimulatorProcess>>, customerAccount: string, regions: string[]) {
+export async function benchIdentities(sim: SimulatorProcess, customerAccount: string, regions: string[]) {
   await sim.admin('/accounts', { id: SKYPORT_ACCOUNT });
   await sim.admin('/accounts', { id: customerAccount, regions });
   const user = await sim.admin('/users', { accountId: SKYPORT_ACCOUNT, name: 'skyport' });
@@ -46,4 +48,29 @@ export async function benchApp(database: Database, settings: AwsSettings) {
     return JSON.parse(res.body).response;
   };
   return { app, call };
+}
+
+export type SimulatorProcess = Awaited<ReturnType<typeof startSimulatorProcess>>;
+
+/**
+ * Runs a benchmark: the simulator in its own process and a fresh migrated database, both gone afterwards
+ * whatever happens; a failure is printed and exits 1.
+ */
+export function runSimulatorBench(log: (line: string) => void, body: (ctx: { sim: SimulatorProcess; database: Database }) => Promise<void>): void {
+  (async () => {
+    const sim = await startSimulatorProcess(await freePort());
+    const db = await acquireBenchDatabase(log);
+    const database = openPool(db.url, 10);
+    try {
+      await runMigrations(database.pool);
+      await body({ sim, database });
+    } finally {
+      await database.close();
+      await db.drop();
+      sim.kill();
+    }
+  })().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }
