@@ -7,21 +7,13 @@
 // (⌈APIs/500⌉ GetRestApis + one GetStages per API + one GetExport per changed stage, per region), wall time
 // against the time the 10 requests/s budget itself imposes, and this process's CPU per API.
 // The last line of output is one JSON object. See docs/PERFORMANCE.md.
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { openPool } from '../src/db/client.ts';
 import { syncRunQueries } from '../src/db/queries/apiGatewaySyncRuns.ts';
-import { runMigrations } from '../src/db/migrate.ts';
 import { createAwsAccess } from '../src/services/collection/aws/access.ts';
 import { createSyncRunner } from '../src/services/apigateway/sync/runner.ts';
 import { createSecretBox } from '../src/services/secrets/secretBox.ts';
-import { acquireBenchDatabase, freePort } from './postgres.ts';
+import { BENCH_SECRET_KEY, benchApp, benchIdentities, runSimulatorBench } from './simulatorProcess.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const { values: flags } = parseArgs({
   options: {
     apis: { type: 'string', default: '1000' },
@@ -36,117 +28,81 @@ const STAGES = ['prod', 'beta'];
 const RATE = 10; // API Gateway's control-plane budget per account and region (requests/s)
 const BURST = 10; // Skyport's bucket size for it
 const ACCOUNT = '210987654321';
-const SKYPORT_ACCOUNT = '999988887777';
-const KEY = Buffer.alloc(32, 7).toString('base64');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-async function main() {
-  const port = await freePort();
-  const sim = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  const simUrl = `http://127.0.0.1:${port}`;
-  await new Promise<void>((ok, fail) => {
-    sim.stdout!.on('data', (d: Buffer) => (d.toString().includes(simUrl) ? ok() : undefined));
-    sim.once('exit', (code) => fail(new Error(`simulator exited ${code}`)));
+runSimulatorBench(log, async ({ sim, database }) => {
+  const admin = sim.admin;
+  const { user, settings } = await benchIdentities(sim, ACCOUNT, REGIONS);
+  const t0 = Date.now();
+  for (const region of REGIONS) await admin('/apigateway/restapis/seed', { accountId: ACCOUNT, region, count: APIS, stages: STAGES });
+  await admin('/faults', { kind: 'latency', service: 'apigateway', latencyMs: LATENCY_MS });
+  log(`seeded ${REGIONS.length} × ${APIS} REST APIs × ${STAGES.length} stages in ${Date.now() - t0} ms; ${LATENCY_MS} ms added per call`);
+
+  const { app, call } = await benchApp(database, settings);
+  const externalId = await call('POST', '/api/v2/cloudintegration/awsExternalId');
+  const role = await admin('/roles', { accountId: ACCOUNT, name: 'SkyportApiGateway', trustedPrincipals: [user.arn], externalId });
+  const conn = await call('POST', '/api/v2/apigatewayconnection', {
+    name: 'bench',
+    credentials: { type: 'ROLE', roleArn: role.arn, externalId },
+    regions: REGIONS,
+    apiTypes: ['REST'],
+    forceSave: true,
   });
-  const admin = async (path: string, body: unknown) => {
-    const res = await fetch(`${simUrl}/_simulator${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<any>;
+  const customerId = (await database.pool.query('SELECT customer_id FROM apigateway_connections WHERE id = $1', [conn.id])).rows[0].customer_id as string;
+
+  const clock = { now: () => Date.now() };
+  const access = createAwsAccess({ settings, clock });
+  const runner = createSyncRunner({ db: database.db, clock, access, secrets: createSecretBox({ key: BENCH_SECRET_KEY }), owner: 'bench' });
+
+  const syncOnce = async (label: string, changedStagesPerRegion: number) => {
+    const claim = await runner.claimNow(customerId, conn.id);
+    if (!claim) throw new Error('could not claim the connection');
+    const run = await syncRunQueries.insert(database.db, { id: crypto.randomUUID(), customerId, connectionId: conn.id, status: 'QUEUED', queuedMs: Date.now(), regions: {}, awsCalls: {}, changes: {} });
+    const cpu0 = process.cpuUsage();
+    const wall0 = performance.now();
+    await runner.run(claim, run.id);
+    const wallMs = performance.now() - wall0;
+    const cpu = process.cpuUsage(cpu0);
+    const row = (await syncRunQueries.find(database.db, customerId, conn.id, run.id))!;
+    if (row.status !== 'OK') throw new Error(`${label} sync ${row.status}: ${row.error}`);
+    const calls = Object.values(row.awsCalls).reduce((a, b) => a + b, 0);
+    const perRegionMinimum = Math.ceil(APIS / 500) + APIS + changedStagesPerRegion;
+    const minimum = perRegionMinimum * REGIONS.length;
+    // Regions have budgets of their own and run side by side: the slowest region's calls set the floor.
+    const budgetMs = (Math.max(0, calls / REGIONS.length - BURST) / RATE) * 1000;
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const out = {
+      sync: label,
+      wallMs: Math.round(wallMs),
+      awsCalls: row.awsCalls,
+      throttled: row.throttled,
+      minimumCalls: minimum,
+      awsCallsOverMinimum: Number((calls / minimum).toFixed(3)),
+      rateBudgetMs: Math.round(budgetMs),
+      wallRatioToRateBudget: Number((budgetMs / wallMs).toFixed(3)),
+      cpuMsPerApi: Number((cpuMs / (APIS * REGIONS.length)).toFixed(3)),
+      changes: row.changes,
+    };
+    log(JSON.stringify(out));
+    return out;
   };
-  const db = await acquireBenchDatabase(log);
-  const database = openPool(db.url, 10);
-  try {
-    await runMigrations(database.pool);
-    await admin('/accounts', { id: SKYPORT_ACCOUNT });
-    await admin('/accounts', { id: ACCOUNT, regions: REGIONS });
-    const user = await admin('/users', { accountId: SKYPORT_ACCOUNT, name: 'skyport' });
-    const settings = { endpoint: simUrl, stsRegion: 'us-east-1', credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey }, forcePathStyle: true };
-    const t0 = Date.now();
-    for (const region of REGIONS) await admin('/apigateway/restapis/seed', { accountId: ACCOUNT, region, count: APIS, stages: STAGES });
-    await admin('/faults', { kind: 'latency', service: 'apigateway', latencyMs: LATENCY_MS });
-    log(`seeded ${REGIONS.length} × ${APIS} REST APIs × ${STAGES.length} stages in ${Date.now() - t0} ms; ${LATENCY_MS} ms added per call`);
 
-    const app = await buildApp({ config: loadConfig({ SKYPORT_SECRET_KEY: KEY, SKYPORT_AUTH_CACHE_TTL: '0s' }), database, aws: settings });
-    await app.ready();
-    const token = (await app.services.tokens.create({ name: 'bench', permissions: ['agent_management'] })).token;
-    const call = async (method: 'POST' | 'GET', url: string, body?: unknown) => {
-      const res = await app.inject({ method, url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { payload: JSON.stringify(body) } : {}) });
-      return JSON.parse(res.body).response;
-    };
-    const externalId = await call('POST', '/api/v2/cloudintegration/awsExternalId');
-    const role = await admin('/roles', { accountId: ACCOUNT, name: 'SkyportApiGateway', trustedPrincipals: [user.arn], externalId });
-    const conn = await call('POST', '/api/v2/apigatewayconnection', {
-      name: 'bench',
-      credentials: { type: 'ROLE', roleArn: role.arn, externalId },
-      regions: REGIONS,
-      apiTypes: ['REST'],
-      forceSave: true,
-    });
-    const customerId = (await database.pool.query('SELECT customer_id FROM apigateway_connections WHERE id = $1', [conn.id])).rows[0].customer_id as string;
-
-    const clock = { now: () => Date.now() };
-    const access = createAwsAccess({ settings, clock });
-    const runner = createSyncRunner({ db: database.db, clock, access, secrets: createSecretBox({ key: KEY }), owner: 'bench' });
-
-    const syncOnce = async (label: string, changedStagesPerRegion: number) => {
-      const claim = await runner.claimNow(customerId, conn.id);
-      if (!claim) throw new Error('could not claim the connection');
-      const run = await syncRunQueries.insert(database.db, { id: crypto.randomUUID(), customerId, connectionId: conn.id, status: 'QUEUED', queuedMs: Date.now(), regions: {}, awsCalls: {}, changes: {} });
-      const cpu0 = process.cpuUsage();
-      const wall0 = performance.now();
-      await runner.run(claim, run.id);
-      const wallMs = performance.now() - wall0;
-      const cpu = process.cpuUsage(cpu0);
-      const row = (await syncRunQueries.find(database.db, customerId, conn.id, run.id))!;
-      if (row.status !== 'OK') throw new Error(`${label} sync ${row.status}: ${row.error}`);
-      const calls = Object.values(row.awsCalls).reduce((a, b) => a + b, 0);
-      const perRegionMinimum = Math.ceil(APIS / 500) + APIS + changedStagesPerRegion;
-      const minimum = perRegionMinimum * REGIONS.length;
-      // Regions have budgets of their own and run side by side: the slowest region's calls set the floor.
-      const budgetMs = (Math.max(0, calls / REGIONS.length - BURST) / RATE) * 1000;
-      const cpuMs = (cpu.user + cpu.system) / 1000;
-      const out = {
-        sync: label,
-        wallMs: Math.round(wallMs),
-        awsCalls: row.awsCalls,
-        throttled: row.throttled,
-        minimumCalls: minimum,
-        awsCallsOverMinimum: Number((calls / minimum).toFixed(3)),
-        rateBudgetMs: Math.round(budgetMs),
-        wallRatioToRateBudget: Number((budgetMs / wallMs).toFixed(3)),
-        cpuMsPerApi: Number((cpuMs / (APIS * REGIONS.length)).toFixed(3)),
-        changes: row.changes,
-      };
-      log(JSON.stringify(out));
-      return out;
-    };
-
-    const first = await syncOnce('first', APIS * STAGES.length);
-    const steady = await syncOnce('steady', 0);
-    await app.close();
-    access.close();
-    log(
-      JSON.stringify({
-        apis: APIS,
-        regions: REGIONS.length,
-        stages: STAGES.length,
-        latencyMs: LATENCY_MS,
-        awsCallsOverMinimum: Math.max(first.awsCallsOverMinimum, steady.awsCallsOverMinimum),
-        wallRatioToRateBudget: Math.min(first.wallRatioToRateBudget, steady.wallRatioToRateBudget),
-        cpuMsPerApi: first.cpuMsPerApi,
-        steadyCpuMsPerApi: steady.cpuMsPerApi,
-        first,
-        steady,
-      }),
-    );
-  } finally {
-    await database.close();
-    await db.drop();
-    sim.kill();
-  }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+  const first = await syncOnce('first', APIS * STAGES.length);
+  const steady = await syncOnce('steady', 0);
+  await app.close();
+  access.close();
+  log(
+    JSON.stringify({
+      apis: APIS,
+      regions: REGIONS.length,
+      stages: STAGES.length,
+      latencyMs: LATENCY_MS,
+      awsCallsOverMinimum: Math.max(first.awsCallsOverMinimum, steady.awsCallsOverMinimum),
+      wallRatioToRateBudget: Math.min(first.wallRatioToRateBudget, steady.wallRatioToRateBudget),
+      cpuMsPerApi: first.cpuMsPerApi,
+      steadyCpuMsPerApi: steady.cpuMsPerApi,
+      first,
+      steady,
+    }),
+  );
 });

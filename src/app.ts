@@ -42,6 +42,7 @@ import { docsRoutes } from './routes/docs.ts';
 import { apiGatewayConnectionRoutes } from './routes/apiGatewayConnections.ts';
 import { apiGatewaySyncRoutes } from './routes/apiGatewaySync.ts';
 import { apiGatewayInventoryRoutes } from './routes/apiGatewayInventory.ts';
+import { apiGatewayTrafficRoutes } from './routes/apiGatewayTraffic.ts';
 import { createApiGatewayServices } from './services/apigateway/index.ts';
 import { apiGatewaySubscriptionRoutes } from './routes/apigatewaySubscriptions.ts';
 import { apiGatewayUsagePlanRoutes } from './routes/apigatewayUsagePlans.ts';
@@ -207,7 +208,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(docsRoutes);
   await app.register(apiGatewayConnectionRoutes, { connections: apigateway.connections });
   await app.register(apiGatewaySyncRoutes, { sync: apigateway.sync });
-  await app.register(apiGatewayInventoryRoutes, { inventory: apigateway.inventory });
+  await app.register(apiGatewayInventoryRoutes, { inventory: apigateway.inventory, observed: apigateway.traffic });
+  await app.register(apiGatewayTrafficRoutes, { traffic: apigateway.traffic });
   await app.register(apiGatewaySubscriptionRoutes, { subscriptions: apigateway.subscriptions.service });
   await app.register(apiGatewayUsagePlanRoutes, { subscriptions: apigateway.subscriptions.service });
 

@@ -16,6 +16,7 @@ export const EnvSchema = Type.Object({
   SKYPORT_EXTERNAL_ID_TTL: Type.String({ default: '24h', description: 'Lifetime of an unused external ID' }),
   SKYPORT_TRASH_RETENTION: Type.String({ default: '30d', description: 'How long deleted integrations stay in the trash' }),
   SKYPORT_POINTS_RETENTION: Type.String({ default: '7d', description: 'How long collected data points are kept' }),
+  SKYPORT_TRAFFIC_RETENTION: Type.String({ default: '30d', description: 'How long API Gateway traffic statistics (per endpoint and minute) are kept' }),
   SKYPORT_AUTH_CACHE_TTL: Type.String({ default: '5s', description: 'How long a verified token is cached in memory' }),
   SKYPORT_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 262_144, description: 'Largest accepted request body, bytes' }),
   SKYPORT_METRICS: Type.Enum(['on', 'off'], { default: 'on', description: 'Serve /metrics' }),
@@ -69,6 +70,7 @@ export interface Config {
   externalIdTtlMs: number;
   trashRetentionMs: number;
   pointsRetentionMs: number;
+  trafficRetentionMs: number;
   eventsRetentionMs: number;
   authCacheTtlMs: number;
   bodyLimit: number;
@@ -206,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     externalIdTtlMs: duration('SKYPORT_EXTERNAL_ID_TTL'),
     trashRetentionMs: duration('SKYPORT_TRASH_RETENTION'),
     pointsRetentionMs: duration('SKYPORT_POINTS_RETENTION'),
+    trafficRetentionMs: duration('SKYPORT_TRAFFIC_RETENTION'),
     eventsRetentionMs: duration('SKYPORT_EVENTS_RETENTION'),
     authCacheTtlMs: duration('SKYPORT_AUTH_CACHE_TTL'),
     bodyLimit: e.SKYPORT_BODY_LIMIT,

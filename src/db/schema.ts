@@ -364,6 +364,66 @@ export const apiGatewaySyncRuns = pgTable(
   (t) => [index('apigateway_sync_runs_connection_idx').on(t.connectionId, t.queuedMs)],
 );
 
+/**
+ * Traffic from access logs (SPEC-apigateway §5): per endpoint × minute × status × API key, the requests, bytes
+ * and a latency histogram (fixed log-scale buckets, see services/apigateway/traffic/histogram.ts; empty when the
+ * log format has no latency). Rows are only ever incremented, in the transaction that moves the log group's
+ * cursor, so a re-read never counts a line twice. Kept for SKYPORT_TRAFFIC_RETENTION.
+ */
+export const apiGatewayTrafficMinutes = pgTable(
+  'apigateway_traffic_minutes',
+  {
+    endpointId: bigint('endpoint_id', { mode: 'number' }).notNull().references(() => apiGatewayEndpoints.id, { onDelete: 'cascade' }),
+    minuteMs: epochMs('minute_ms').notNull(),
+    status: integer('status').notNull(),
+    /** `$context.identity.apiKeyId`; '' when the line has none. */
+    apiKeyId: text('api_key_id').notNull(),
+    requests: bigint('requests', { mode: 'number' }).notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    latency: integer('latency').array().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.endpointId, t.minuteMs, t.status, t.apiKeyId] }),
+    // Minutes arrive roughly in time order: a BRIN index keeps retention deletes cheap, as for points.
+    index('apigateway_traffic_minutes_minute_brin_idx').using('brin', t.minuteMs),
+  ],
+);
+
+/**
+ * Where the reading of one log group stopped (event time, inclusive), per connection × region, with what its
+ * lines came to: read, unparseable, not attributable to a stage.
+ */
+export const apiGatewayTrafficCursors = pgTable(
+  'apigateway_traffic_cursors',
+  {
+    connectionId: uuid('connection_id').notNull().references(() => apiGatewayConnections.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    logGroup: text('log_group').notNull(),
+    positionMs: epochMs('position_ms').notNull(),
+    lines: bigint('lines', { mode: 'number' }).notNull().default(0),
+    unparseable: bigint('unparseable', { mode: 'number' }).notNull().default(0),
+    unattributed: bigint('unattributed', { mode: 'number' }).notNull().default(0),
+    updatedMs: epochMs('updated_ms').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.region, t.logGroup] })],
+);
+
+/**
+ * Event ids already counted whose event time is inside the next read's overlap: the next window starts
+ * `overlap` before the cursor, and these keep a line from being counted twice.
+ */
+export const apiGatewayTrafficSeen = pgTable(
+  'apigateway_traffic_seen',
+  {
+    connectionId: uuid('connection_id').notNull().references(() => apiGatewayConnections.id, { onDelete: 'cascade' }),
+    region: text('region').notNull(),
+    logGroup: text('log_group').notNull(),
+    eventId: text('event_id').notNull(),
+    ts: epochMs('ts').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.region, t.logGroup, t.eventId] })],
+);
+
 export type ApiGatewayApiRow = typeof apiGatewayApis.$inferSelect;
 export type ApiGatewayStageRow = typeof apiGatewayStages.$inferSelect;
 export type ApiGatewayEndpointRow = typeof apiGatewayEndpoints.$inferSelect;

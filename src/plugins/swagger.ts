@@ -48,6 +48,7 @@ export async function installSwagger(app: FastifyInstance) {
         { name: 'API Gateway Connection', description: 'Connections to AWS accounts whose API Gateway APIs Skyport discovers: credentials, regions, stages, the IAM policy and a permission check' },
         { name: 'API Gateway Inventory', description: 'What the syncs of API Gateway connections discovered: APIs, stages, endpoints, exported OpenAPI documents and the change log' },
         { name: 'API Gateway Subscription', description: 'API keys in usage plans, managed by Skyport: create (idempotent), revoke, rotate, suspend, resume; the usage plans discovered' },
+        { name: 'API Gateway Traffic', description: "Traffic statistics of discovered APIs from their stages' access logs: per endpoint, status code or API key, with latency percentiles" },
         { name: 'Query', description: 'The collected data points, read back as raw series' },
         { name: 'Metric', description: 'Which metrics Skyport collected, and which sources report them' },
         { name: 'Event', description: 'Events: AWS actions collected from CloudTrail and system events such as credential failures' },

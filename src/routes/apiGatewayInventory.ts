@@ -9,6 +9,7 @@ import {
 import { PagingQuery } from '../schemas/common.ts';
 import { ref } from '../schemas/ref.ts';
 import type { InventoryService } from '../services/apigateway/inventory.ts';
+import type { TrafficService } from '../services/apigateway/traffic/service.ts';
 import { errorResponses, ok } from './envelope.ts';
 
 const tags = ['API Gateway Inventory'];
@@ -30,11 +31,15 @@ const EndpointQuery = Type.Object({
 });
 const DocumentQuery = Type.Object({
   stage: Type.String({ minLength: 1, maxLength: 128, description: 'The stage whose exported document to return' }),
-  source: Type.String({ enum: ['export'], default: 'export', description: 'export: the document AWS exported for the stage' }),
+  source: Type.String({
+    enum: ['export', 'observed'],
+    default: 'export',
+    description: 'export: the document AWS exported for the stage; observed: an OpenAPI 3 document built from the endpoints, methods and status codes seen in its access logs',
+  }),
 });
 
 /** The discovered inventory (SPEC-apigateway §1 rows 10–14), customer-scoped. */
-export const apiGatewayInventoryRoutes: FastifyPluginAsyncTypebox<{ inventory: InventoryService }> = async (app, { inventory }) => {
+export const apiGatewayInventoryRoutes: FastifyPluginAsyncTypebox<{ inventory: InventoryService; observed: Pick<TrafficService, 'observedDocument'> }> = async (app, { inventory, observed }) => {
   app.get('/api/v2/apigatewayapi', {
     config: { access: 'read' },
     schema: {
@@ -83,7 +88,9 @@ export const apiGatewayInventoryRoutes: FastifyPluginAsyncTypebox<{ inventory: I
       tags,
       operationId: 'getApiGatewayApiOpenApi',
       summary: "A stage's stored OpenAPI document",
-      description: 'The document as AWS exported it, bare JSON (no envelope), with an ETag (its SHA-256); If-None-Match answers 304. 404 when none is stored.',
+      description:
+        'The document as AWS exported it (source=export), or built from the traffic seen (source=observed); bare JSON (no envelope), with an ETag (its SHA-256); ' +
+        'If-None-Match answers 304. 404 when there is none.',
       params: ApiIdParams,
       querystring: DocumentQuery,
       response: {
@@ -93,7 +100,8 @@ export const apiGatewayInventoryRoutes: FastifyPluginAsyncTypebox<{ inventory: I
       },
     },
   }, async (request, reply) => {
-    const doc = await inventory.document(request.principal, request.params.id, request.query.stage);
+    const { id } = request.params;
+    const doc = request.query.source === 'observed' ? await observed.observedDocument(request.principal, id, request.query.stage) : await inventory.document(request.principal, id, request.query.stage);
     const etag = `"${doc.sha256}"`;
     reply.header('etag', etag);
     if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);

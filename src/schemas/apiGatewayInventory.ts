@@ -40,15 +40,16 @@ export const ApiGatewayStage = Type.Object(
     specSha256: Type.Union([Type.String(), Type.Null()], { description: 'SHA-256 of the stored exported document (its ETag)' }),
     endpointCount: Type.Integer({ description: 'Endpoints in the deployed definition' }),
     usagePlanIds: Type.Optional(Type.Array(Type.String(), { description: 'AWS ids of the usage plans covering the stage (connections with subscriptions on)' })),
-    accessLog: Type.Union(
-      [
-        Type.Object({
-          destinationArn: Type.Union([Type.String(), Type.Null()], { description: 'The log group the stage writes access logs to' }),
-          format: Type.Union([Type.String(), Type.Null()], { description: 'The access-log format' }),
+    accessLog: Type.Object(
+      {
+        destinationArn: Type.Union([Type.String(), Type.Null()], { description: 'The log group the stage writes access logs to; null without access logging' }),
+        format: Type.Union([Type.String(), Type.Null()], { description: 'The access-log format' }),
+        ready: Type.Boolean({ description: 'Whether Skyport can count the traffic of this stage from its access logs' }),
+        missingFields: Type.Array(Type.String(), {
+          description: 'What the access logging lacks: destinationArn (logging off), format (neither JSON nor CLF), or the fields httpMethod, status, resourcePath (REST) or routeKey (HTTP, WebSocket)',
         }),
-        Type.Null(),
-      ],
-      { description: "The stage's access-log settings; null without access logging" },
+      },
+      { description: "The stage's access-log settings and whether its traffic can be counted (SPEC-apigateway §5)" },
     ),
     firstSeenMs: Ms('First seen'),
     lastSeenMs: Ms('Last seen'),

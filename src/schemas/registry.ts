@@ -28,6 +28,7 @@ import { Point, RawTimeseries } from './points.ts';
 import { apiGatewayConnectionSchemas } from './apiGatewayConnection.ts';
 import { apiGatewayInventorySchemas } from './apiGatewayInventory.ts';
 import { apiGatewaySubscriptionSchemas } from './apiGatewaySubscription.ts';
+import { apiGatewayTrafficSchemas } from './apiGatewayTraffic.ts';
 import { PagedEvent, ResponseContainerEvent, ResponseContainerPagedEvent } from './events.ts';
 import { visibilitySchemas } from './visibility.ts';
 
@@ -64,4 +65,5 @@ export const sharedSchemas: TSchema[] = [
   ...apiGatewayConnectionSchemas,
   ...apiGatewayInventorySchemas,
   ...apiGatewaySubscriptionSchemas,
+  ...apiGatewayTrafficSchemas,
 ];

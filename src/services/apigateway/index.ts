@@ -12,6 +12,7 @@ import { createSyncRunner } from './sync/runner.ts';
 import { createSyncService } from './sync/service.ts';
 import { createInventoryService } from './inventory.ts';
 import { createSubscriptions } from './subscriptions/index.ts';
+import { createTrafficService } from './traffic/service.ts';
 
 /** SKYPORT_SECRET_KEY, else the embedded default's key file, else nothing (an external database needs the variable). */
 export function secretKeySource(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'apigateway'>): SecretKeySource {
@@ -49,6 +50,7 @@ export function createApiGatewayServices(deps: { db: Db; config: Config; clock: 
     sync,
     inventory: createInventoryService({ db }),
     subscriptions,
+    traffic: createTrafficService({ db, clock, retentionMs: config.trafficRetentionMs }),
     /** Stops scheduling syncs and key deletions (the AWS access is collection's, closed with it). */
     close: () => {
       void sync.stop();

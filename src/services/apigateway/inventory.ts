@@ -5,10 +5,11 @@ import type { ApiGatewayApiRow, ApiGatewayChangeRow, ApiGatewayEndpointRow, ApiG
 import { notFound } from '../../errors.ts';
 import type { ApiGatewayApiView, ApiGatewayChangeView, ApiGatewayEndpointView, ApiGatewayStageView } from '../../schemas/apiGatewayInventory.ts';
 import type { Principal } from '../api/tokens.ts';
+import { accessLogReadiness } from './traffic/readiness.ts';
 
 const opt = <K extends string, V>(key: K, value: V | null): { [P in K]?: V } => (value === null ? {} : ({ [key]: value } as { [P in K]?: V }));
 
-export function toStage(s: ApiGatewayStageRow, usagePlanIds?: string[]): ApiGatewayStageView {
+export function toStage(s: ApiGatewayStageRow, protocolType: string, usagePlanIds?: string[]): ApiGatewayStageView {
   return {
     name: s.name,
     status: s.status,
@@ -18,7 +19,7 @@ export function toStage(s: ApiGatewayStageRow, usagePlanIds?: string[]): ApiGate
     specSha256: s.specSha256,
     endpointCount: s.endpointCount,
     ...(usagePlanIds ? { usagePlanIds } : {}),
-    accessLog: s.accessLog ?? null,
+    accessLog: { destinationArn: s.accessLog?.destinationArn ?? null, format: s.accessLog?.format ?? null, ...accessLogReadiness(s.accessLog, protocolType) },
     firstSeenMs: s.firstSeenMs,
     lastSeenMs: s.lastSeenMs,
     ...opt('removedMs', s.removedMs),
@@ -42,7 +43,7 @@ export function toApi(a: ApiGatewayApiRow, stages?: ApiGatewayStageRow[], plans?
     firstSeenMs: a.firstSeenMs,
     lastSeenMs: a.lastSeenMs,
     ...opt('removedMs', a.removedMs),
-    ...(stages ? { stages: stages.map((s) => toStage(s, plans && (plans.get(s.name) ?? []))) } : {}),
+    ...(stages ? { stages: stages.map((s) => toStage(s, a.protocolType, plans && (plans.get(s.name) ?? []))) } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Clock } from '../../../lib/clock.ts';
 import type { AwsClients } from '../../collection/aws/clientFactory.ts';
 import type { ThrottleRetry } from '../../collection/aws/throttleRetry.ts';
 import { subscriptionsStep } from '../subscriptions/reconcile.ts';
+import { trafficStep } from '../traffic/step.ts';
 
 /**
  * What a per-region step of a sync gets. The inventory is the first step; the steps of
@@ -58,4 +59,4 @@ export interface RegionStep {
  * The steps run in each region after its inventory was written, in this order, each once the previous one
  * succeeded. Issue 12 (usage plans and subscriptions) and issue 13 (access-log traffic) add theirs here.
  */
-export const REGION_STEPS_AFTER_INVENTORY: readonly RegionStep[] = [subscriptionsStep];
+export const REGION_STEPS_AFTER_INVENTORY: readonly RegionStep[] = [subscriptionsStep, trafficStep];
