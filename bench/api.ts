@@ -1,10 +1,13 @@
 // npm run bench:api -- [--duration 10] [--warmup 3] [--prewarm 10] [--connections 10] [--rounds 3] [--integrations 1000]
 //                      [--only getById,list,create] [--log-level info] [--scheduler off] [--cpu-prof] [--keep]
 //                      [--skyport-node-flags "--heap-prof --heap-prof-dir={dir}"]   ({dir}: the run's temp directory)
+//                      [--reference <checkout>]   (also Skyport from another checkout, e.g. a worktree of an older commit)
 //
 // Skyport (bin/skyport.js serve, as in production) against a bare Fastify + pg server (bench/baseline-server.ts)
 // on the same PostgreSQL database, each in its own child process, driven by autocannon from this process with
 // the same settings. Rounds alternate the order (baseline, skyport / skyport, baseline) to spread drift.
+// --reference runs a third server, Skyport from another checkout (with its own node_modules) on the same database,
+// in the same rounds: a before/after comparison whose two sides meet the same load on the machine.
 // The last line of output is one JSON object with the ratios (Skyport ÷ baseline req/s) and the raw figures.
 // See docs/PERFORMANCE.md.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,7 +30,7 @@ import { acquireBenchDatabase, freePort, type BenchDatabase } from './postgres.t
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SCENARIOS = ['getById', 'list', 'create'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-type TargetName = 'baseline' | 'skyport';
+type TargetName = 'baseline' | 'skyport' | 'reference';
 
 const { values: flags } = parseArgs({
   options: {
@@ -44,6 +47,7 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'skyport-node-flags': { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
+    reference: { type: 'string' },
   },
 });
 const DURATION = Number(flags.duration);
@@ -74,12 +78,12 @@ function tail(path: string, lines = 30) {
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n') : '';
 }
 
-async function startChild(name: TargetName, args: string[], env: Record<string, string>, port: number, readyPath: string, dir: string): Promise<Child> {
+async function startChild(name: TargetName, args: string[], env: Record<string, string>, port: number, readyPath: string, dir: string, cwd = ROOT): Promise<Child> {
   const logPath = join(dir, `${name}.log`);
   const fd = openSync(logPath, 'w');
   // stdout/stderr go straight to a file (as a process manager would take them): the benchmark's event loop
   // never reads the server's logs.
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  const proc = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exited = false;
   const exit = new Promise<void>((done) => proc.once('exit', () => ((exited = true), done())));
@@ -416,6 +420,11 @@ async function main() {
     for (const key of Object.keys(process.env)) if ((key.startsWith('SKYPORT_') || key === 'LOG_LEVEL') && !(key in skyEnv)) skyEnv[key] = '';
     const extraFlags = flags['skyport-node-flags']!.split(/\s+/).filter(Boolean).map((f) => f.replaceAll('{dir}', dir));
     const skyport = await startChild('skyport', [...nodeFlags, ...extraFlags, 'bin/skyport.js', 'serve'], skyEnv, skyPort, '/readyz', dir);
+    const referenceDir = flags.reference ? resolve(flags.reference) : undefined;
+    const refPort = referenceDir ? await freePort() : 0;
+    const reference = referenceDir
+      ? await startChild('reference', [...nodeFlags, ...extraFlags, 'bin/skyport.js', 'serve'], { ...skyEnv, PORT: String(refPort) }, refPort, '/readyz', dir, referenceDir)
+      : undefined;
     const baseline = await startChild(
       'baseline',
       [...nodeFlags, '--import', 'tsx', 'bench/baseline-server.ts'],
@@ -440,6 +449,7 @@ async function main() {
       node: process.version,
       postgres: `${database.serverVersion} (${database.source})`,
       cpuProf: flags['cpu-prof'],
+      reference: referenceDir,
     };
     log(`settings: ${JSON.stringify(settings)}`);
     // How busy the machine is with other work before any load starts (this is a shared 2-core machine).
@@ -455,7 +465,7 @@ async function main() {
       );
     }
 
-    const targets: Record<TargetName, Target> = {
+    const targets: Record<'baseline' | 'skyport', Target> & { reference?: Target } = {
       baseline: {
         name: 'baseline',
         port: basePort,
@@ -475,24 +485,29 @@ async function main() {
         createdId: (body) => (JSON.parse(body) as { response?: { id?: string } }).response?.id,
       },
     };
-    const processes: Record<TargetName, Child> = { baseline, skyport };
+    targets.reference = { ...targets.skyport, name: 'reference', port: refPort };
+    const target = (name: TargetName) => targets[name]!;
+    const processes = { baseline, skyport, ...(reference ? { reference } : {}) } as Record<TargetName, Child>;
+    const names: TargetName[] = reference ? ['baseline', 'skyport', 'reference'] : ['baseline', 'skyport'];
 
-    const results = {} as Record<Scenario, Record<TargetName, ReturnType<typeof combine>> & { roundRatios: number[]; cpuRatio: number }>;
+    type Reference = { reference?: ReturnType<typeof combine>; referenceRoundRatios?: number[]; referenceCpuRatio?: number };
+    const results = {} as Record<Scenario, Record<'baseline' | 'skyport', ReturnType<typeof combine>> & Reference & { roundRatios: number[]; cpuRatio: number }>;
     const measured: Record<TargetName, { windows: Array<[number, number]>; requests: number }> = {
       baseline: { windows: [], requests: 0 },
       skyport: { windows: [], requests: 0 },
+      reference: { windows: [], requests: 0 },
     };
     for (const scenario of scenarios) {
-      const runs: Record<TargetName, Run[]> = { baseline: [], skyport: [] };
+      const runs: Record<TargetName, Run[]> = { baseline: [], skyport: [], reference: [] };
       // Before the first round of a scenario, each server gets a longer warm-up of that route: until V8 has
       // optimised the code path (Skyport runs far more JavaScript per request than the baseline) the first
       // round measures the compiler as much as the server.
-      if (PREWARM > 0) for (const name of ['baseline', 'skyport'] as const) await load(targets[name], processes[name], scenario, PREWARM, seeded.token, seeded);
+      if (PREWARM > 0) for (const name of names) await load(target(name), processes[name], scenario, PREWARM, seeded.token, seeded);
       for (let r = 0; r < ROUNDS; r++) {
-        const order: TargetName[] = r % 2 === 0 ? ['baseline', 'skyport'] : ['skyport', 'baseline'];
+        const order = r % 2 === 0 ? names : [...names].reverse();
         for (const name of order) {
-          if (WARMUP > 0) await load(targets[name], processes[name], scenario, WARMUP, seeded.token, seeded);
-          const run = await load(targets[name], processes[name], scenario, DURATION, seeded.token, seeded);
+          if (WARMUP > 0) await load(target(name), processes[name], scenario, WARMUP, seeded.token, seeded);
+          const run = await load(target(name), processes[name], scenario, DURATION, seeded.token, seeded);
           runs[name].push(run);
           measured[name].windows.push(run.window);
           measured[name].requests += run.requests;
@@ -512,29 +527,35 @@ async function main() {
         // least when other work (steal time on these VMs) lands on one run of a round and not the other.
         cpuRatio: round(combine(runs.baseline).serverCpuMsPer1kReq / combine(runs.skyport).serverCpuMsPer1kReq, 3),
       };
+      if (reference) {
+        results[scenario].reference = combine(runs.reference);
+        results[scenario].referenceRoundRatios = runs.reference.map((r, i) => round(r.reqPerSec / runs.baseline[i].reqPerSec, 3));
+        results[scenario].referenceCpuRatio = round(combine(runs.baseline).serverCpuMsPer1kReq / combine(runs.reference).serverCpuMsPer1kReq, 3);
+      }
     }
 
-    const ratio = (s: Scenario) => (results[s] ? round(results[s].skyport.reqPerSec / results[s].baseline.reqPerSec, 3) : null);
+    const ratio = (s: Scenario, name: 'skyport' | 'reference' = 'skyport') =>
+      results[s]?.[name] ? round(results[s][name]!.reqPerSec / results[s].baseline.reqPerSec, 3) : null;
     log('');
     log('scenario   server     req/s    p50 ms   p99 ms   CPU ms/1k req   ratio');
     for (const s of scenarios) {
-      for (const name of ['baseline', 'skyport'] as const) {
-        const x = results[s][name];
+      for (const name of names) {
+        const x = results[s][name]!;
         log(
           `${s.padEnd(10)} ${name.padEnd(9)} ${x.reqPerSec.toFixed(0).padStart(6)}  ${x.p50Ms.toFixed(2).padStart(7)}  ${x.p99Ms.toFixed(2).padStart(7)}  ` +
-            `${x.serverCpuMsPer1kReq.toFixed(0).padStart(14)}   ${name === 'skyport' ? ratio(s)!.toFixed(3) : ''}`,
+            `${x.serverCpuMsPer1kReq.toFixed(0).padStart(14)}   ${name === 'baseline' ? '' : ratio(s, name)!.toFixed(3)}`,
         );
       }
     }
 
-    for (const child of [skyport, baseline]) await child.stop();
+    for (const child of children) await child.stop();
     const skyLog = statSync(skyport.logPath).size;
     log(`Skyport wrote ${(skyLog / 1e6).toFixed(1)} MB of logs at level ${logLevel}`);
     if (flags['cpu-prof']) {
       // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main thread (1 is tsx's loader).
       for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0')) {
         const pid = Number(file.split('.')[3]);
-        const who: TargetName = pid === skyport.proc.pid ? 'skyport' : 'baseline';
+        const who = names.find((name) => processes[name].proc.pid === pid)!;
         writeFileSync(join(profileDir, `${pid}.windows.json`), JSON.stringify(measured[who]));
         log(`\nCPU profile of ${who}: ${join(profileDir, file)} (measured runs: ${pid}.windows.json)`);
         log(summarise(JSON.parse(readFileSync(join(profileDir, file), 'utf8')), 30, measured[who].windows, measured[who].requests));
@@ -545,6 +566,12 @@ async function main() {
       listRatio: ratio('list'),
       createRatio: ratio('create'),
       cpuRatios: Object.fromEntries(scenarios.map((s) => [s, results[s].cpuRatio])),
+      ...(reference
+        ? {
+            referenceRatios: Object.fromEntries(scenarios.map((s) => [s, ratio(s, 'reference')])),
+            referenceCpuRatios: Object.fromEntries(scenarios.map((s) => [s, results[s].referenceCpuRatio])),
+          }
+        : {}),
       settings: { ...settings, otherCpuPctAtStart: round(otherAtStart, 1) },
       results,
       notes: {

@@ -24,7 +24,7 @@ import { installIgnoredFieldWarnings } from './plugins/ignoredFieldWarnings.ts';
 import { installSwagger } from './plugins/swagger.ts';
 import type { KeyPair } from './tls/certificates.ts';
 import { installMetrics } from './plugins/metrics.ts';
-import { RequestLogController } from './plugins/requestLog.ts';
+import { RequestLogController, requestForLog } from './plugins/requestLog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { externalIdRoutes } from './routes/externalIds.ts';
 import { cloudIntegrationRoutes } from './routes/cloudIntegrations.ts';
@@ -66,25 +66,27 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
 const READY_DEADLINE_MS = 1000;
 
 /**
- * Tokens and secret keys never reach the logs. Explicit paths for the shapes that can carry them (request
- * headers, an AWS credentials object, a token, an error that holds credentials): a wildcard path such as
+ * Tokens and secret keys never reach the logs. Explicit paths for the shapes that can carry them (an AWS
+ * credentials object, a token, an error that holds credentials, a request body): a wildcard path such as
  * `*.token` makes pino look into every logged object and costs about 2.5 times as much per line, on every
- * request's log line.
+ * request's log line. A logged request (`req`) needs no path: its serializer (LOG_SERIALIZERS) keeps only the
+ * method and the URL, so its headers and body never reach a line. Paths under `req` would make pino clone
+ * every request line's `req` to look for fields that cannot be there.
  */
 export const LOG_REDACT = [
-  'req.headers.authorization',
-  'req.headers["x-auth-token"]',
   'credentials.secretAccessKey',
   'credentials.sessionToken',
   'token',
   'err.credentials',
   // An API Gateway connection's access key secret, wherever a request body or credentials object is logged.
   'body.credentials.secretAccessKey',
-  'req.body.credentials.secretAccessKey',
 ];
 
-/** pino serializers of every Skyport logger: a logged error is bounded in size (no SQL parameter lists). */
-export const LOG_SERIALIZERS = { err: errorForLog };
+/**
+ * pino serializers of every Skyport logger: a logged error is bounded in size (no SQL parameter lists); a logged
+ * request is its method and URL, with token-like query parameters redacted (never its headers or body).
+ */
+export const LOG_SERIALIZERS = { err: errorForLog, req: requestForLog };
 
 /** Builds the whole HTTP application without listening (tests inject; the server listens). */
 export async function buildApp(deps: AppDeps) {

@@ -34,6 +34,31 @@ export interface DbTimeouts {
 
 export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 5_000, acquireMs: 10_000, statementMs: 30_000 };
 
+/**
+ * pg-pool arms and clears a connectionTimeoutMillis timer on every checkout, even when an idle client is handed
+ * over on the next tick, which is the common case of every request. A checkout that cannot wait needs no time
+ * limit: when there are more idle clients than checkouts queued before this one, the pool's next pulse (a
+ * nextTick, before any timer or I/O can take an idle client away) serves it. Every other checkout (the pool
+ * busy, or a connection to open) keeps pg-pool's own timer, so the acquire timeout still fires as before.
+ */
+class Pool extends pg.Pool {
+  // pg.Pool's connect has two overloads (promise and callback); this forwards either.
+  override connect(...args: []): Promise<pg.PoolClient> {
+    const { options } = this;
+    if (!this.ending && options.connectionTimeoutMillis && this.idleCount > this.waitingCount) {
+      const limit = options.connectionTimeoutMillis;
+      // pg-pool reads the option synchronously inside connect(), and only there for a checkout of an idle client.
+      options.connectionTimeoutMillis = 0;
+      try {
+        return super.connect(...args);
+      } finally {
+        options.connectionTimeoutMillis = limit;
+      }
+    }
+    return super.connect(...args);
+  }
+}
+
 export function openPool(url: string, max: number, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS): Database {
   const { connectMs } = timeouts;
   // pg-pool uses one option, connectionTimeoutMillis, both for the wait on a busy pool and for opening a
@@ -43,7 +68,7 @@ export function openPool(url: string, max: number, timeouts: DbTimeouts = DEFAUL
       super({ ...options, connectionTimeoutMillis: connectMs });
     }
   }
-  const pool = new pg.Pool({
+  const pool = new Pool({
     connectionString: url,
     max,
     application_name: 'skyport',

@@ -30,3 +30,12 @@ const SECRET_QUERY = /([?&](?:token|api_key|apikey|access_token|x-auth-token|aut
 export function redactUrl(url: string): string {
   return url.includes('=') ? url.replace(SECRET_QUERY, '$1[Redacted]') : url;
 }
+
+/**
+ * The `req` serializer of every Skyport logger (LOG_SERIALIZERS): whatever request object is logged under `req`
+ * (the request line's, Fastify's own, a raw IncomingMessage), only its method and its URL, token-like query
+ * parameters redacted, reach the line; authorization headers and bodies cannot.
+ */
+export function requestForLog(req: { method?: unknown; url?: unknown }): { method: unknown; url: unknown } {
+  return { method: req.method, url: typeof req.url === 'string' ? redactUrl(req.url) : req.url };
+}

@@ -183,6 +183,31 @@ describe('time limits on database waits', () => {
     await side.end();
   });
 
+  test('a checkout queued behind another for the last idle connection still gives up at SKYPORT_DB_ACQUIRE_TIMEOUT', async (t) => {
+    // An idle connection is handed over without a timer (src/db/client.ts); a checkout that finds it already
+    // promised to an earlier one must wait, and keeps its limit.
+    const database = await createTestDatabase(1);
+    t.after(() => database.close());
+    const db = openPool(database.url, 2, { ...TIMEOUTS, acquireMs: 300 });
+    t.after(() => db.close());
+    const [held, spare] = await Promise.all([db.pool.connect(), db.pool.connect()]);
+    spare.release(); // the pool is full: one connection held, one idle
+    const started = performance.now();
+    const [first, second] = await Promise.allSettled([db.pool.connect(), db.pool.connect()]);
+    const ms = performance.now() - started;
+    assert.equal(first.status, 'fulfilled', 'the idle connection is handed over');
+    assert.equal(second.status, 'rejected', 'the second checkout has nothing to take');
+    assert.ok(databaseUnavailable(second.reason), `"${second.reason?.message}" is a 503`);
+    assert.ok(ms >= 250 && ms < 3_000, `gave up after ${Math.round(ms)} ms`);
+    assert.equal((await first.value.query('SELECT 1 AS one')).rows[0].one, 1, 'the handed-over connection works');
+    first.value.release();
+    held.release();
+    // Both connections idle again: two checkouts at once get one each, at once.
+    const both = await Promise.all([db.pool.connect(), db.pool.connect()]);
+    for (const c of both) c.release();
+    assert.equal(db.pool.options.connectionTimeoutMillis, 300, 'the limit itself is left as configured');
+  });
+
   test('opening a connection to a server that never answers gives up at SKYPORT_DB_CONNECT_TIMEOUT', async (t) => {
     // A listening socket that accepts and says nothing, like a host behind a black-holing firewall.
     const { createServer } = await import('node:net');

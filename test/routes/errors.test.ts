@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import pino from 'pino';
-import { buildApp, LOG_REDACT } from '../../src/app.ts';
+import { buildApp, LOG_REDACT, LOG_SERIALIZERS } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openPool } from '../../src/db/client.ts';
 import { createTestDatabase } from '../helpers/db.ts';
@@ -229,8 +229,8 @@ describe('5xx: the database goes away', () => {
         done();
       },
     });
-    // The logger as the server builds it (src/server.ts): pino with LOG_REDACT.
-    const logger = pino({ level: 'info', redact: LOG_REDACT }, sink);
+    // The logger as the server builds it (src/server.ts): pino with LOG_REDACT and LOG_SERIALIZERS.
+    const logger = pino({ level: 'info', redact: LOG_REDACT, serializers: LOG_SERIALIZERS }, sink);
     const aws = await startApiAws(t);
     const database = await createTestDatabase();
     t.after(() => database.close());

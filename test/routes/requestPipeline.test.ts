@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import pino from 'pino';
-import { LOG_REDACT } from '../../src/app.ts';
+import { LOG_REDACT, LOG_SERIALIZERS } from '../../src/app.ts';
 import { client, manualClock } from '../helpers/app.ts';
 import { buildApiTestApp, createCloudWatch, raw } from './fixtures.ts';
 
@@ -24,8 +24,8 @@ function logSink() {
       done();
     },
   });
-  // The logger as the server builds it (src/server.ts): pino with LOG_REDACT.
-  return { lines, logger: pino({ level: 'info', redact: LOG_REDACT }, sink) };
+  // The logger as the server builds it (src/server.ts): pino with LOG_REDACT and LOG_SERIALIZERS.
+  return { lines, logger: pino({ level: 'info', redact: LOG_REDACT, serializers: LOG_SERIALIZERS }, sink) };
 }
 
 test('each answered request is one info log line with method, URL, status, time and the request id', async (t) => {
@@ -107,11 +107,17 @@ test('the log redacts tokens, request auth headers and AWS secret keys', () => {
   const { lines, logger } = logSink();
   const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
   logger.info({ req: { method: 'GET', url: '/x', headers: { authorization: 'Bearer tok-1', 'x-auth-token': 'tok-2' } } }, 'with headers');
+  // Any request object logged under req (Fastify's, a raw one): its method and URL only, query tokens redacted.
+  logger.info(
+    { req: { method: 'POST', url: '/y?api_key=tok-5&limit=1', headers: { 'x-auth-token': 'tok-6' }, body: { credentials: { secretAccessKey: secret } } } },
+    'a whole request',
+  );
   logger.info({ credentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: secret, sessionToken: 'session-3' } }, 'with credentials');
   logger.info({ token: 'tok-4' }, 'with a token');
   logger.error({ err: Object.assign(new Error('boom'), { credentials: { secretAccessKey: secret } }) }, 'with an error');
   const text = JSON.stringify(lines);
-  for (const value of ['tok-1', 'tok-2', secret, 'session-3', 'tok-4']) assert.ok(!text.includes(value), `${value} redacted`);
+  for (const value of ['tok-1', 'tok-2', secret, 'session-3', 'tok-4', 'tok-5', 'tok-6']) assert.ok(!text.includes(value), `${value} redacted`);
   assert.ok(text.includes('ASIAEXAMPLE'), 'the access key id (not a secret) stays');
-  assert.equal(lines.length, 4);
+  assert.deepEqual(lines[1].req, { method: 'POST', url: '/y?api_key=[Redacted]&limit=1' });
+  assert.equal(lines.length, 5);
 });
