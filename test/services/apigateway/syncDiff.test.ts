@@ -71,6 +71,30 @@ describe('diffInventory', () => {
     assert.equal(prod.deploymentId, 'd1', 'unread redeploy: stored deployment kept, so the next sync reads it');
   });
 
+  test("a redeploy leaves the traffic's classifications alone: UNUSED stays UNUSED, SHADOW is neither removed nor changed, a SHADOW endpoint now defined is added", () => {
+    let state: StoredState = { apis: [], stages: [], endpoints: [] };
+    state = apply(state, diffInventory(state, [api([stage('prod', 'd1', [ep('GET', '/a'), ep('GET', '/b')])])], ctx(1)));
+    const apiId = state.apis[0].id;
+    // What the traffic step did meanwhile: GET /a had no traffic (UNUSED); traffic on two undefined paths (SHADOW).
+    const shadow = (method: string, path: string) => ({ ...state.endpoints[0], id: 0, method, path, operationId: null, classification: 'SHADOW', firstSeenMs: 2, lastSeenMs: 2, lastTrafficMs: 2, removedMs: null });
+    state = {
+      ...state,
+      endpoints: [
+        ...state.endpoints.map((e) => (e.path === '/a' ? { ...e, classification: 'UNUSED' } : e)),
+        shadow('GET', '/c'),
+        shadow('DELETE', '/d'),
+      ],
+    };
+    const w = diffInventory(state, [api([stage('prod', 'd2', [ep('GET', '/a'), ep('GET', '/b'), ep('GET', '/c')])])], ctx(3));
+    assert.deepEqual(kinds(w), ['ENDPOINT_ADDED prod GET /c added', 'DEPLOYED prod stage prod deployed (d1 → d2)']);
+    const written = new Map(w.endpoints.map((e) => [`${e.method} ${e.path}`, e]));
+    assert.equal(written.get('GET /a')!.classification, 'UNUSED');
+    assert.equal(written.get('GET /c')!.classification, 'DOCUMENTED');
+    assert.equal(written.get('GET /c')!.firstSeenMs, 2, 'first seen in traffic');
+    assert.equal(written.has('DELETE /d'), false, 'the SHADOW endpoint is left as it is');
+    assert.equal(apiId, w.stages[0].apiId);
+  });
+
   test('identical documents are listed once per content', () => {
     const w = diffInventory({ apis: [], stages: [], endpoints: [] }, [api([stage('prod', 'd1', []), stage('beta', 'd1', [])])], ctx(1));
     assert.equal(new Set(w.documents.map((d) => d.sha256)).size, 1);

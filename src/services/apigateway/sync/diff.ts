@@ -66,8 +66,15 @@ export const storedStageOf = (index: ReturnType<typeof indexState>, protocolType
   return id === undefined ? undefined : index.stages.get(stageKey(id, stage));
 };
 
+/**
+ * The classification a stored endpoint has as far as the definition goes: the traffic step turns a defined
+ * endpoint UNUSED (no traffic for a while) and adds SHADOW ones (traffic, no definition); neither is the
+ * definition's business, so an UNUSED endpoint counts as DOCUMENTED here and keeps its UNUSED.
+ */
+const definedAs = (c: string) => (c === 'UNUSED' ? 'DOCUMENTED' : c);
+
 const sameEndpoint = (a: ApiGatewayEndpointRow, b: ParsedEndpoint) =>
-  a.operationId === b.operationId && a.authorizationType === b.authorizationType && a.apiKeyRequired === b.apiKeyRequired && a.classification === b.classification;
+  a.operationId === b.operationId && a.authorizationType === b.authorizationType && a.apiKeyRequired === b.apiKeyRequired && definedAs(a.classification) === b.classification;
 
 /**
  * The difference between what is stored for one connection × region and what AWS shows now, as the rows to
@@ -149,8 +156,11 @@ export function diffInventory(state: StoredState, observed: ObservedApi[], ctx: 
           now.add(ek);
           const prev = before.get(ek);
           const live = prev !== undefined && prev.removedMs === null;
-          if (!stageIsNew && !live) change(id, api.name, stage.name, 'ENDPOINT_ADDED', `${e.method} ${e.path} added`);
-          else if (!stageIsNew && live && !sameEndpoint(prev, e)) change(id, api.name, stage.name, 'ENDPOINT_CHANGED', `${e.method} ${e.path} changed`);
+          // A SHADOW endpoint (seen in traffic) that the definition now has is newly defined: added.
+          const defined = live && prev.classification !== 'SHADOW';
+          if (!stageIsNew && !defined) change(id, api.name, stage.name, 'ENDPOINT_ADDED', `${e.method} ${e.path} added`);
+          else if (!stageIsNew && defined && !sameEndpoint(prev, e)) change(id, api.name, stage.name, 'ENDPOINT_CHANGED', `${e.method} ${e.path} changed`);
+          const unused = defined && prev.classification === 'UNUSED' && e.classification === 'DOCUMENTED';
           out.endpoints.push({
             apiId: id,
             stage: stage.name,
@@ -159,14 +169,15 @@ export function diffInventory(state: StoredState, observed: ObservedApi[], ctx: 
             operationId: e.operationId,
             apiKeyRequired: e.apiKeyRequired,
             authorizationType: e.authorizationType,
-            classification: e.classification,
+            classification: unused ? 'UNUSED' : e.classification,
             firstSeenMs: live ? prev.firstSeenMs : nowMs,
             lastSeenMs: nowMs,
             removedMs: null,
           });
         }
         for (const [ek, prev] of before) {
-          if (now.has(ek) || prev.removedMs !== null) continue;
+          // SHADOW endpoints were never in a definition: a new one leaves them as the traffic made them.
+          if (now.has(ek) || prev.removedMs !== null || prev.classification === 'SHADOW') continue;
           if (!stageIsNew) change(id, api.name, stage.name, 'ENDPOINT_REMOVED', `${prev.method} ${prev.path} removed`);
           out.endpoints.push({ ...prev, removedMs: nowMs });
         }
