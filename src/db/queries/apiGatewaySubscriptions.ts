@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import { apiGatewayKeyDeletions as d, apiGatewaySubscriptions as t, type ApiGatewayKeyDeletionRow, type ApiGatewaySubscriptionRow } from '../schema.ts';
 import { isIntegrationId } from './integrations.ts';
 import type { DbOrTx } from '../tx.ts';
@@ -60,6 +60,15 @@ export const subscriptionQueries = {
   },
 
   /** Subscriptions of one connection × region in the given states (what a sync reconciles). */
+  /** Subscriptions of a connection whose key may still be in AWS (every status but REVOKED and FAILED). */
+  async countWithKeys(db: DbOrTx, customerId: string, connectionId: string): Promise<number> {
+    const [row] = await db
+      .select({ n: count() })
+      .from(t)
+      .where(and(eq(t.customerId, customerId), eq(t.connectionId, connectionId), notInArray(t.status, ['REVOKED', 'FAILED'])));
+    return row?.n ?? 0;
+  },
+
   async ofRegion(db: DbOrTx, connectionId: string, region: string, statuses: string[]): Promise<ApiGatewaySubscriptionRow[]> {
     return db
       .select()

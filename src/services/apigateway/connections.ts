@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
 import { connectionQueries as queries, type ConnectionViewRow } from '../../db/queries/apiGatewayConnections.ts';
 import type { IntegrationQueries } from '../../db/queries/integrations.ts';
+import { subscriptionQueries } from '../../db/queries/apiGatewaySubscriptions.ts';
 import type { Tx } from '../../db/tx.ts';
-import { badRequest, forbidden, notFound, unavailable } from '../../errors.ts';
+import { badRequest, conflict, forbidden, notFound, unavailable } from '../../errors.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { ApiGatewayConnectionWrite } from '../../schemas/apiGatewayConnection.ts';
 import type { SortableSearchRequest } from '../../schemas/search.ts';
@@ -111,6 +112,19 @@ export function createConnectionService(deps: Deps) {
     additionalTags: input.additionalTags,
   });
 
+  /**
+   * A connection whose subscriptions still have keys in AWS is not deleted: its keys would keep working with
+   * nothing in Skyport left to revoke them (the trash is purged after its retention, taking the rows along).
+   */
+  async function refuseWithLiveKeys(tx: Tx, p: Principal, row: ConnectionViewRow) {
+    const live = await subscriptionQueries.countWithKeys(tx, p.customerId, row.id);
+    if (live === 0) return;
+    throw conflict(
+      `API Gateway connection ${row.id} has ${live} subscription${live === 1 ? '' : 's'} whose API keys are still in AWS; ` +
+        'revoke them first (DELETE /api/v2/apigatewaysubscription/{id}), then delete the connection',
+    );
+  }
+
   const lifecycle = scheduledLifecycle({ clock, changeLocked, update: queries.update });
 
   return {
@@ -207,12 +221,17 @@ export function createConnectionService(deps: Deps) {
     /** To the trash by default; for good with skipTrash (every later call on the id is a 404). */
     async remove(p: Principal, id: string, skipTrash: boolean) {
       if (skipTrash) {
-        const gone = await queries.remove(db, p.customerId, id);
-        if (!gone) throw notFound(`API Gateway connection ${id} does not exist`);
-        return toApiGatewayConnection({ ...gone, inTrash: true });
+        let gone: ConnectionViewRow | undefined;
+        await changeLocked(p, id, async (row, tx) => {
+          await refuseWithLiveKeys(tx, p, row);
+          gone = await queries.remove(tx, p.customerId, id);
+          return row;
+        });
+        return toApiGatewayConnection({ ...gone!, inTrash: true });
       }
       return changeLocked(p, id, async (row, tx) => {
         if (row.inTrash) return row;
+        await refuseWithLiveKeys(tx, p, row);
         const now = clock.now();
         return queries.update(tx, p.customerId, id, {
           inTrash: true,

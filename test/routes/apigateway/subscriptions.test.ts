@@ -39,6 +39,23 @@ async function setup(t: Pick<TestContext, 'after'>, opts: { logLines?: string[];
 }
 
 describe('API Gateway subscriptions', () => {
+  test('a connection whose subscriptions still have keys in AWS is not deleted (409, trash or for good) until they are revoked', async (t) => {
+    const { api, conn, body, keysInAws } = await setup(t);
+    const sub = ok(await api('POST', SUBS, body()));
+    for (const url of [`${BASE}/${conn.id}`, `${BASE}/${conn.id}?skipTrash=true`]) {
+      const refused = await api('DELETE', url);
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.match(refused.body.status.message, /1 subscription whose API keys are still in AWS; revoke them first/);
+    }
+    assert.equal(ok(await api('GET', `${BASE}/${conn.id}`)).inTrash, false, 'nothing changed');
+    assert.equal(ok(await api('GET', `${SUBS}/${sub.id}`)).status, 'ACTIVE');
+    assert.equal(keysInAws().length, 1);
+
+    ok(await api('DELETE', `${SUBS}/${sub.id}`));
+    assert.equal(ok(await api('DELETE', `${BASE}/${conn.id}?skipTrash=true`)).id, conn.id);
+    assert.equal((await api('GET', `${BASE}/${conn.id}`)).status, 404);
+  });
+
   test('create → the key is in the plan, enabled and tagged; the value is in exactly one response; list, read, search; revoke leaves nothing in AWS', async (t) => {
     const logLines: string[] = [];
     const { api, app, sim, plan, body, keysInAws, database, reader } = await setup(t, { logLines });
