@@ -79,6 +79,17 @@ describe('subscription keys over time', () => {
     await w.app.close();
   });
 
+  test('suspending during a grace period ends it: the old key is deleted, the new one disabled', async (t) => {
+    const w = await world(t);
+    const created = ok(await w.api('POST', SUBS, w.body));
+    const rotated = ok(await w.api('POST', `${SUBS}/${created.id}/rotate`, { graceMins: 60 }));
+    assert.equal(w.keys().length, 2);
+    assert.equal(ok(await w.api('POST', `${SUBS}/${created.id}/suspend`)).status, 'SUSPENDED');
+    assert.equal(await w.app.apigateway.subscriptions.deletions.tick(), 1, 'due now, not in 60 minutes');
+    assert.deepEqual(w.keys().map((k) => [k.id, k.enabled]), [[rotated.awsApiKeyId, false]]);
+    await w.app.close();
+  });
+
   test('a request that stopped between CreateApiKey and its last write: the guard deletes the half-made key and the row ends FAILED', async (t) => {
     const w = await world(t);
     const nowMs = w.clock.now();

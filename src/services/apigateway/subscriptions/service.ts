@@ -296,7 +296,12 @@ export function createSubscriptionService(deps: { db: Db; clock: Clock; access: 
       if (sub.status !== from) throw conflict(`subscription ${id} is ${sub.status}; only a ${from} subscription can be ${enabled ? 'resumed' : 'suspended'}`);
       const conn = await usableConnection(p, sub.connectionId, sub.region);
       await withAws(p, conn, sub.region, enabled ? 'enabling the API key' : 'disabling the API key', (c) => keysAws.setEnabled(c, sub.awsApiKeyId!, enabled));
-      const row = await q.updateIf(db, p.customerId, id, sub, { status: to, updaterId: p.name, updatedMs: clock.now() });
+      const row = await db.transaction(async (tx) => {
+        const done = await q.updateIf(tx, p.customerId, id, sub, { status: to, updaterId: p.name, updatedMs: clock.now() });
+        // A suspended subscription has no working key: an old key still in its rotation grace period goes now.
+        if (done && !enabled) await q.dueNowForSubscription(tx, id, clock.now());
+        return done;
+      });
       if (!row) throw conflict(`subscription ${id} changed meanwhile; read it and try again`);
       return toSubscription(row);
     },
