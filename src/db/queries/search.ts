@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, not, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { apiGatewayConnections, integrations } from '../schema.ts';
+import { apiGatewayConnections, apiGatewaySubscriptions, integrations } from '../schema.ts';
 
 /** How a search value matches a field. */
 export type MatchMethod = 'EXACT' | 'CONTAINS' | 'STARTSWITH';
@@ -29,7 +29,8 @@ export function match(column: SQL, value: string, m: MatchMethod, caselessExact:
 /** What a searchable table offers: its tenant, trash and order columns, the keys it matches and the fields it sorts by. */
 interface SearchTable {
   customerId: AnyColumn;
-  inTrash: AnyColumn;
+  /** Unset for a resource without a trash (every row is live). */
+  inTrash?: AnyColumn;
   createdMs: AnyColumn;
   id: AnyColumn;
   /** Searchable keys → the column (as text) they match against. */
@@ -74,7 +75,8 @@ function searchOf(table: SearchTable) {
 
     /** One customer's rows in (or out of) the trash that meet every condition. */
     where(customerId: string, trashed: boolean, conditions: readonly SearchCondition[]): SQL {
-      return and(eq(table.customerId, customerId), eq(table.inTrash, trashed), ...conditions.map(condition))!;
+      const trash = table.inTrash ? [eq(table.inTrash, trashed)] : trashed ? [sql`false`] : [];
+      return and(eq(table.customerId, customerId), ...trash, ...conditions.map(condition))!;
     },
 
     /** The order of a search: the sort field if any, then creation order. */
@@ -152,6 +154,30 @@ export const connectionSearch = searchOf({
     updatedEpochMillis: c.updatedMs,
     syncIntervalMins: c.syncIntervalMins,
   },
+});
+
+const sub = apiGatewaySubscriptions;
+const SUBSCRIPTION_TEXT_KEYS: Record<string, SQL> = {
+  id: sql`${sub.id}::text`,
+  name: sql`${sub.name}`,
+  description: sql`${sub.description}`,
+  status: sql`${sub.status}`,
+  connectionId: sql`${sub.connectionId}::text`,
+  region: sql`${sub.region}`,
+  usagePlanId: sql`${sub.usagePlanId}`,
+  awsApiKeyId: sql`${sub.awsApiKeyId}`,
+  creatorId: sql`${sub.creatorId}`,
+};
+
+/** The apigatewaysubscription search (no trash; `freetext`: name and description). */
+export const subscriptionSearch = searchOf({
+  customerId: sub.customerId,
+  createdMs: sub.createdMs,
+  id: sub.id,
+  textKeys: SUBSCRIPTION_TEXT_KEYS,
+  freetext: [SUBSCRIPTION_TEXT_KEYS.name, SUBSCRIPTION_TEXT_KEYS.description],
+  caselessExact: new Set(['id', 'status', 'connectionId']),
+  sortColumns: { name: sub.name, status: sub.status, createdEpochMillis: sub.createdMs, updatedEpochMillis: sub.updatedMs },
 });
 
 /** The distinct non-null values of a cloudintegration facet (a search key other than freetext) over `where`, sorted. */

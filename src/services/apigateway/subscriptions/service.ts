@@ -13,8 +13,9 @@ import type { Principal } from '../../api/tokens.ts';
 import { ALL_REGIONS } from '../regions.ts';
 import { awsFailure, type SubscriptionAccess } from './access.ts';
 import { isNotFound, keysAws, type KeyClients } from './keysAws.ts';
-import { customerSubscriptions, subscriptionSearchClauses } from './search.ts';
 import { toSubscription, toUsagePlan } from './view.ts';
+import { subscriptionSearch } from '../../../db/queries/search.ts';
+import { searchClauses } from '../../api/search.ts';
 
 /** Every request's AWS work (credentials, the plan check, both key calls) ends by then. */
 const OPERATION_DEADLINE_MS = 60_000;
@@ -210,14 +211,14 @@ export function createSubscriptionService(deps: { db: Db; clock: Clock; access: 
     },
 
     async list(p: Principal, offset: number, limit: number) {
-      const { rows, total } = await q.page(db, customerSubscriptions(p), [], offset, limit);
+      const { rows, total } = await q.page(db, subscriptionSearch.where(p.customerId, false, []), [], offset, limit);
       return page(rows.map((r) => toSubscription(r)), offset, limit, total);
     },
 
     async search(p: Principal, req: SortableSearchRequest) {
       const offset = req.offset ?? 0;
       const limit = req.limit ?? 100;
-      const { where, orderBy } = subscriptionSearchClauses(p, req);
+      const { where, orderBy } = searchClauses(subscriptionSearch, p, false, req);
       const { rows, total } = await q.page(db, where, orderBy, offset, limit);
       return page(rows.map((r) => toSubscription(r)), offset, limit, total);
     },
