@@ -13,6 +13,7 @@ import {
   primaryKey,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import type { AwsService, ServiceConfigs } from '../schemas/cloudIntegration.ts';
 
@@ -58,6 +59,36 @@ export const externalIds = pgTable(
 );
 
 /**
+ * What the scheduler keeps on a resource it runs (integrations, API Gateway connections), the same on each so
+ * that one set of lease queries (queries/leases.ts) serves both: when the next run is due, the lease of the
+ * replica running it, and the failures in a row (transient errors) that drive the back-off.
+ */
+const scheduledColumns = () => ({
+  nextRunAt: timestamp('next_run_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  leaseOwner: text('lease_owner'),
+  leaseToken: uuid('lease_token'),
+  leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+});
+
+/** The indexes of a scheduled resource with a trash and external IDs. */
+function scheduledIndexes(
+  table: string,
+  t: { customerId: AnyPgColumn; inTrash: AnyPgColumn; createdMs: AnyPgColumn; id: AnyPgColumn; externalId: AnyPgColumn; nextRunAt: AnyPgColumn; disabled: AnyPgColumn; trashedMs: AnyPgColumn },
+) {
+  return [
+    // Listing and search: one customer's live (or trashed) rows in creation order.
+    index(`${table}_customer_order_idx`).on(t.customerId, t.inTrash, t.createdMs, t.id),
+    index(`${table}_external_id_idx`).on(t.customerId, t.externalId),
+    // The scheduler's claim scans only runnable rows by due time.
+    index(`${table}_due_idx`)
+      .on(t.nextRunAt)
+      .where(sql`NOT ${t.disabled} AND NOT ${t.inTrash}`),
+    index(`${table}_trash_idx`).on(t.trashedMs).where(sql`${t.inTrash}`),
+  ];
+}
+
+/**
  * Cloud integrations. Shared fields are columns; the service's config object (cloudWatch, cloudTrail or ec2)
  * is stored as the client sent it in `config`. Status and lease columns belong to the scheduler.
  */
@@ -87,24 +118,9 @@ export const integrations = pgTable(
     lastProcessingTimestamp: epochMs('last_processing_timestamp'),
     lastProcessorId: text('last_processor_id'),
     lastReceivedDataPointMs: epochMs('last_received_data_point_ms'),
-    // Scheduler: when the next collection is due, and the lease of the replica running it.
-    nextRunAt: timestamp('next_run_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    leaseOwner: text('lease_owner'),
-    leaseToken: uuid('lease_token'),
-    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
-    /** Failed runs in a row (transient errors); drives the back-off. */
-    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    ...scheduledColumns(),
   },
-  (t) => [
-    // Listing and search: one customer's live (or trashed) rows in creation order.
-    index('integrations_customer_order_idx').on(t.customerId, t.inTrash, t.createdMs, t.id),
-    index('integrations_external_id_idx').on(t.customerId, t.externalId),
-    // The scheduler's claim scans only collectable rows by due time.
-    index('integrations_due_idx')
-      .on(t.nextRunAt)
-      .where(sql`NOT ${t.disabled} AND NOT ${t.inTrash}`),
-    index('integrations_trash_idx').on(t.trashedMs).where(sql`${t.inTrash}`),
-  ],
+  (t) => scheduledIndexes('integrations', t),
 );
 
 /**
@@ -227,22 +243,9 @@ export const apiGatewayConnections = pgTable(
     lastProcessorId: text('last_processor_id'),
     apiCount: integer('api_count').notNull().default(0),
     endpointCount: integer('endpoint_count').notNull().default(0),
-    // Scheduler: when the next sync is due, and the lease of the replica running it.
-    nextRunAt: timestamp('next_run_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    leaseOwner: text('lease_owner'),
-    leaseToken: uuid('lease_token'),
-    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
-    /** Failed syncs in a row (transient errors); drives the back-off. */
-    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    ...scheduledColumns(),
   },
-  (t) => [
-    index('apigateway_connections_customer_order_idx').on(t.customerId, t.inTrash, t.createdMs, t.id),
-    index('apigateway_connections_external_id_idx').on(t.customerId, t.externalId),
-    index('apigateway_connections_due_idx')
-      .on(t.nextRunAt)
-      .where(sql`NOT ${t.disabled} AND NOT ${t.inTrash}`),
-    index('apigateway_connections_trash_idx').on(t.trashedMs).where(sql`${t.inTrash}`),
-  ],
+  (t) => scheduledIndexes('apigateway_connections', t),
 );
 
 /**
