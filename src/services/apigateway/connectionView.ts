@@ -1,6 +1,7 @@
 import type { ConnectionViewRow } from '../../db/queries/apiGatewayConnections.ts';
 import { SECRET_MASK, type ApiGatewayConnection } from '../../schemas/apiGatewayConnection.ts';
 import type { ConnectionSettings, CredentialType } from './connectionInput.ts';
+import { scheduledViewFields } from '../scheduledView.ts';
 
 /** The stored credentials, without the secret. */
 export function credentialsView(row: Pick<ConnectionViewRow, 'credentialType' | 'roleArn' | 'externalId' | 'accessKeyId'>): ApiGatewayConnection['credentials'] {
@@ -44,22 +45,11 @@ export function toApiGatewayConnection(row: ConnectionViewRow): ApiGatewayConnec
     traffic: row.traffic,
     syncIntervalMins: row.syncIntervalMins,
     forceSave: false,
-    creatorId: row.creatorId,
-    updaterId: row.updaterId,
-    createdEpochMillis: row.createdMs,
-    updatedEpochMillis: row.updatedMs,
-    disabled: row.disabled,
-    deleted: row.inTrash,
-    inTrash: row.inTrash,
+    ...scheduledViewFields(row),
     apiCount: row.apiCount,
     endpointCount: row.endpointCount,
   };
-  if (row.additionalTags !== null) out.additionalTags = row.additionalTags;
-  if (row.lastError !== null) out.lastError = row.lastError;
-  if (row.lastErrorMs !== null) out.lastErrorMs = row.lastErrorMs;
-  if (row.lastErrorEvent !== null) out.lastErrorEvent = row.lastErrorEvent as ApiGatewayConnection['lastErrorEvent'];
   if (row.lastSyncMs !== null) out.lastSyncMs = row.lastSyncMs;
   if (row.lastSyncDurationMs !== null) out.lastSyncDurationMs = row.lastSyncDurationMs;
-  if (row.lastProcessorId !== null) out.lastProcessorId = row.lastProcessorId;
   return out;
 }
