@@ -59,6 +59,23 @@ export const externalIds = pgTable(
 );
 
 /**
+ * What integrations and API Gateway connections record alike (SPEC.md §4's read-only fields): who made and
+ * changed them and when, disabled, the trash, and the last error with its event.
+ */
+const resourceColumns = () => ({
+  creatorId: text('creator_id').notNull(),
+  updaterId: text('updater_id').notNull(),
+  createdMs: epochMs('created_ms').notNull(),
+  updatedMs: epochMs('updated_ms').notNull(),
+  disabled: boolean('disabled').notNull().default(false),
+  inTrash: boolean('in_trash').notNull().default(false),
+  trashedMs: epochMs('trashed_ms'),
+  lastError: text('last_error'),
+  lastErrorMs: epochMs('last_error_ms'),
+  lastErrorEvent: jsonb('last_error_event').$type<Record<string, unknown>>(),
+});
+
+/**
  * What the scheduler keeps on a resource it runs (integrations, API Gateway connections), the same on each so
  * that one set of lease queries (queries/leases.ts) serves both: when the next run is due, the lease of the
  * replica running it, and the failures in a row (transient errors) that drive the back-off.
@@ -104,16 +121,7 @@ export const integrations = pgTable(
     config: jsonb('config').$type<ServiceConfigs[AwsService]>().notNull(),
     roleArn: text('role_arn').notNull(),
     externalId: text('external_id').notNull(),
-    creatorId: text('creator_id').notNull(),
-    updaterId: text('updater_id').notNull(),
-    createdMs: epochMs('created_ms').notNull(),
-    updatedMs: epochMs('updated_ms').notNull(),
-    disabled: boolean('disabled').notNull().default(false),
-    inTrash: boolean('in_trash').notNull().default(false),
-    trashedMs: epochMs('trashed_ms'),
-    lastError: text('last_error'),
-    lastErrorMs: epochMs('last_error_ms'),
-    lastErrorEvent: jsonb('last_error_event').$type<Record<string, unknown>>(),
+    ...resourceColumns(),
     lastMetricCount: integer('last_metric_count'),
     lastProcessingTimestamp: epochMs('last_processing_timestamp'),
     lastProcessorId: text('last_processor_id'),
@@ -228,16 +236,7 @@ export const apiGatewayConnections = pgTable(
       .notNull(),
     syncIntervalMins: integer('sync_interval_mins').notNull(),
     additionalTags: jsonb('additional_tags').$type<Record<string, string>>(),
-    creatorId: text('creator_id').notNull(),
-    updaterId: text('updater_id').notNull(),
-    createdMs: epochMs('created_ms').notNull(),
-    updatedMs: epochMs('updated_ms').notNull(),
-    disabled: boolean('disabled').notNull().default(false),
-    inTrash: boolean('in_trash').notNull().default(false),
-    trashedMs: epochMs('trashed_ms'),
-    lastError: text('last_error'),
-    lastErrorMs: epochMs('last_error_ms'),
-    lastErrorEvent: jsonb('last_error_event').$type<Record<string, unknown>>(),
+    ...resourceColumns(),
     lastSyncMs: epochMs('last_sync_ms'),
     lastSyncDurationMs: epochMs('last_sync_duration_ms'),
     lastProcessorId: text('last_processor_id'),

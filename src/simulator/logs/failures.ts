@@ -1,11 +1,11 @@
-import type { FailureKind } from '../failureKinds.ts';
+import type { FailureTable } from '../failureKinds.ts';
 
 /**
  * What CloudWatch Logs (awsJson1_1) answers for the generic failure kinds of auth and fault injection: the
  * `__type` names the SDK turns into its exception classes (UnrecognizedClientException, ThrottlingException,
  * ServiceUnavailableException, …). JSON services answer credential problems with 400, not 403.
  */
-export const LOGS_FAILURES: Record<FailureKind, [number, string, string]> = {
+export const LOGS_FAILURES: FailureTable = {
   'missing-auth': [400, 'MissingAuthenticationTokenException', 'Missing Authentication Token'],
   'unknown-key': [400, 'UnrecognizedClientException', 'The security token included in the request is invalid.'],
   'bad-signature': [
