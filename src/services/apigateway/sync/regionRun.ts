@@ -3,9 +3,17 @@ import { uuidv7 } from '../../../lib/uuidv7.ts';
 import type { ScopeFailure } from '../../collection/collectors/regionRuns.ts';
 import { diffInventory } from './diff.ts';
 import { StepError } from './failures.ts';
-import { REGION_STEPS_AFTER_INVENTORY, type RegionStepContext } from './regionSteps.ts';
+import { subscriptionsStep } from '../subscriptions/reconcile.ts';
+import { trafficStep } from '../traffic/step.ts';
+import type { RegionStep, RegionStepContext } from './regionSteps.ts';
 import { observeRegion } from './observeRegion.ts';
 import { writeInventory } from './write.ts';
+
+/**
+ * The steps run in each region after its inventory was written, in this order, each once the previous one
+ * succeeded: usage plans and subscription reconciliation (issue 12), then access-log traffic (issue 13).
+ */
+export const REGION_STEPS_AFTER_INVENTORY: readonly RegionStep[] = [subscriptionsStep, trafficStep];
 
 /** One region of a run, as the shared credential-failure rule and the run record read it. */
 export interface RegionRun {

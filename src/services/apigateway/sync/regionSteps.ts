@@ -4,12 +4,10 @@ import type { ClaimedConnection } from '../../../db/queries/apiGatewaySyncLease.
 import type { Clock } from '../../../lib/clock.ts';
 import type { AwsClients } from '../../collection/aws/clientFactory.ts';
 import type { ThrottleRetry } from '../../collection/aws/throttleRetry.ts';
-import { subscriptionsStep } from '../subscriptions/reconcile.ts';
-import { trafficStep } from '../traffic/step.ts';
 
 /**
  * What a per-region step of a sync gets. The inventory is the first step; the steps of
- * REGION_STEPS_AFTER_INVENTORY run after it, in the same region of the same run.
+ * REGION_STEPS_AFTER_INVENTORY (regionRun.ts) run after it, in the same region of the same run.
  */
 export interface RegionStepContext {
   /**
@@ -54,9 +52,3 @@ export interface RegionStep {
   name: string;
   run(ctx: RegionStepContext): Promise<void>;
 }
-
-/**
- * The steps run in each region after its inventory was written, in this order, each once the previous one
- * succeeded. Issue 12 (usage plans and subscriptions) and issue 13 (access-log traffic) add theirs here.
- */
-export const REGION_STEPS_AFTER_INVENTORY: readonly RegionStep[] = [subscriptionsStep, trafficStep];

@@ -1,21 +1,11 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Clock } from '../../../lib/clock.ts';
-import { createAwsClientFactory, type AwsCallObserver, type AwsClients, type CallTally } from './clientFactory.ts';
+import { createAwsClientFactory, type AwsCallObserver, type CallTally, type IntegrationAccess } from './clientFactory.ts';
 import { createConnectionCredentials, type ConnectionAccess, type ConnectionRef } from './connectionCredentials.ts';
 import { createStsClient, type AwsSettings } from './settings.ts';
 import { accountOfRole, createRoleCredentials, type RoleRef } from './credentials.ts';
 import { createRateLimiter, type RateLimiter } from './rateLimiter.ts';
-
-/** What a collector needs to reach one integration's account (CollectInput's AWS part). */
-export interface IntegrationAccess {
-  /** The AWS account of the role. */
-  accountId: string;
-  /** The role's credentials (AssumeRole with the external ID, cached and refreshed before they expire). */
-  credentials: AwsCredentialIdentityProvider;
-  /** Rate-limited SDK clients acting as the role, per region; `destroy()` after the run. */
-  aws: AwsClients;
-}
 
 /**
  * How Skyport reaches AWS, wired the production way in one place: Skyport's STS client → the role

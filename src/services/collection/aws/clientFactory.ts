@@ -30,6 +30,16 @@ export interface AwsClients {
   calls(): Record<string, number>;
 }
 
+/** What a collector needs to reach one integration's account (CollectInput's AWS part). */
+export interface IntegrationAccess {
+  /** The AWS account of the role. */
+  accountId: string;
+  /** The role's credentials (AssumeRole with the external ID, cached and refreshed before they expire). */
+  credentials: AwsCredentialIdentityProvider;
+  /** Rate-limited SDK clients acting as the role, per region; `destroy()` after the run. */
+  aws: AwsClients;
+}
+
 export type AwsCallOutcome = 'ok' | 'throttled' | 'error';
 export type AwsCallObserver = (call: { service: string; api: string; outcome: AwsCallOutcome; code?: string; ms: number }) => void;
 

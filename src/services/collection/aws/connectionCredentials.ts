@@ -2,9 +2,8 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { createHash, randomBytes } from 'node:crypto';
 import { awsStep } from './blame.ts';
-import type { AwsClientFactory, CallTally } from './clientFactory.ts';
+import type { AwsClientFactory, CallTally, IntegrationAccess } from './clientFactory.ts';
 import { accountOfRole, type RoleCredentials } from './credentials.ts';
-import type { IntegrationAccess } from './access.ts';
 
 /**
  * An API Gateway connection's credentials with the secret in clear (only in memory, only while AWS is called):
