@@ -109,3 +109,24 @@ test('CloudTrail: S3 requests per month from the newest run', async (t) => {
   assert.equal(e.getMetricDataCallsPerMonth, 0);
   assert.ok(e.estimatedMonthlyCostUsd > 0);
 });
+
+test('a run with nothing due (collected again at once) leaves the estimate on the last full discovery', async (t) => {
+  const { s, body } = await setup(t, 20);
+  const id = (await s.api('POST', '/api/v2/cloudintegration', body())).body.response.id as string;
+  await s.app.scheduler.runDue();
+  const first = (await s.api('GET', `/api/v2/cloudintegration/${id}/estimate`)).body.response;
+  assert.ok(first.seriesSelected > 0 && first.estimatedMonthlyCostUsd > 0, JSON.stringify(first));
+
+  // Collect now, in the same period: no namespace has a window, so the run lists nothing and fetches nothing.
+  assert.equal((await s.api('POST', `/api/v2/cloudintegration/${id}/collect`)).status, 200);
+  await s.app.scheduler.runDue();
+  const history = (await s.api('GET', `/api/v2/cloudintegration/${id}/run`)).body.response;
+  assert.equal(history.totalItems, 2);
+  assert.equal(history.items[0].status, 'ok');
+  assert.equal(history.items[0].series, 0, 'the second run had nothing due');
+
+  const after = (await s.api('GET', `/api/v2/cloudintegration/${id}/estimate`)).body.response;
+  for (const k of ['seriesSelected', 'metricsSelected', 'getMetricDataCallsPerMonth', 'estimatedMonthlyCostUsd']) assert.equal(after[k], first[k], k);
+  assert.equal(after.basisTime, first.basisTime, 'the basis is still the run that discovered');
+  assert.equal(after.note, undefined, 'no "selects nothing" note');
+});

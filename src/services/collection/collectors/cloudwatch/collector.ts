@@ -77,7 +77,10 @@ export function createCloudWatchCollector(overrides: Partial<CloudWatchCollector
     const runs = await runRegions(regions, settings.regionConcurrency, signal, (region) => discoverRegion(ctx, region));
     const dropped = capSeries(runs, settings.maxSeries);
     // What was selected, before any GetMetricData (and whatever it answers): the run history's cost basis.
-    const plan = planOf(runs.map((r) => r.scopes.filter((s) => !s.error).map((s) => s.selected)), dropped);
+    // Only a run that had every namespace due knows what the filters select: one collected again within the
+    // period lists nothing and leaves the basis to the run before it.
+    const allDue = runs.every((r) => r.notDue === 0);
+    const plan = allDue ? planOf(runs.map((r) => r.scopes.filter((s) => !s.error).map((s) => s.selected)), dropped) : undefined;
     await runRegions(runs, settings.regionConcurrency, signal, (run) => fetchRegion(ctx, run));
     throwIfCredentialsFailEverywhere(runs.map((r) => ({ failures: r.failures, succeeded: r.scopes.some((s) => !s.error) })));
     return { ...emitResult(ctx, runs, dropped), plan };

@@ -19,7 +19,7 @@ interface ListedScope {
  * for one cycle), then the selection tags.
  */
 export async function discoverRegion(ctx: RunContext, region: string): Promise<RegionRun> {
-  const run: RegionRun = { region, scopes: [], failures: [] };
+  const run: RegionRun = { region, scopes: [], failures: [], notDue: 0 };
   const listed = ctx.selection.namespaces ? await listNamespaces(ctx, run, ctx.selection.namespaces) : await listAll(ctx, run);
   let needInstances = false;
   let needVolumes = false;
@@ -44,6 +44,7 @@ async function listNamespaces(ctx: RunContext, run: RegionRun, namespaces: reado
     const scope = cursorScope(run.region, namespace);
     const window = windowFor(parsePosition(cursors.get(scope)), now, ctx.settings);
     if (window) due.push({ scope, namespace, window });
+    else run.notDue++;
   }
   const got = await mapLimit(due, ctx.settings.callConcurrency, async (x) => {
     try {
@@ -76,6 +77,7 @@ async function listAll(ctx: RunContext, run: RegionRun): Promise<ListedScope[]> 
     const scope = cursorScope(run.region, namespace);
     const window = windowFor(parsePosition(cursors.get(scope)), now, ctx.settings);
     if (window) listed.push({ scope, namespace, window, metrics });
+    else run.notDue++;
   }
   return listed;
 }

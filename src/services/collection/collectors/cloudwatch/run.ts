@@ -54,6 +54,8 @@ export interface RegionRun {
   scopes: ScopeRun[];
   failures: ScopeFailure[];
   inventory?: Ec2Inventory;
+  /** Namespaces left out of this run because their window is empty (collected again within the period). */
+  notDue: number;
 }
 
 /** What every step of one run reads. */
