@@ -506,6 +506,8 @@ export const apiGatewaySubscriptions = pgTable(
     region: text('region').notNull(),
     usagePlanId: text('usage_plan_id').notNull(),
     awsApiKeyId: text('aws_api_key_id'),
+    /** The keys rotated out (oldest first, the newest 100): their traffic is still the subscription's usage. */
+    previousAwsApiKeyIds: text('previous_aws_api_key_ids').array().notNull().default(sql`'{}'::text[]`),
     name: text('name').notNull(),
     description: text('description'),
     status: text('status').notNull(),

@@ -4,7 +4,9 @@ import {
   ApiGatewaySubscriptionCreate,
   ApiGatewaySubscriptionRotate,
   ResponseContainerApiGatewaySubscription,
+  ResponseContainerApiGatewaySubscriptionUsage,
   ResponseContainerPagedApiGatewaySubscription,
+  SubscriptionUsageQuery,
 } from '../schemas/apiGatewaySubscription.ts';
 import { PagingQuery } from '../schemas/common.ts';
 import { ref } from '../schemas/ref.ts';
@@ -22,7 +24,7 @@ const CreateHeaders = Type.Object({
   ),
 });
 
-/** The apigatewaysubscription resource (SPEC-apigateway §1 rows 17–20). */
+/** The apigatewaysubscription resource (SPEC-apigateway §1 rows 17–21). */
 export const apiGatewaySubscriptionRoutes: FastifyPluginAsyncTypebox<{ subscriptions: SubscriptionService }> = async (app, { subscriptions }) => {
   app.post('/api/v2/apigatewaysubscription', {
     config: { access: 'write' },
@@ -96,4 +98,19 @@ export const apiGatewaySubscriptionRoutes: FastifyPluginAsyncTypebox<{ subscript
     config: { access: 'write' },
     schema: { tags, operationId: 'resumeApiGatewaySubscription', summary: 'Enable the key again (UpdateApiKey enabled=true)', params: IdParams, response: one },
   }, async (request) => ok(await subscriptions.setEnabled(request.principal, request.params.id, true)));
+
+  app.get('/api/v2/apigatewaysubscription/:id/usage', {
+    config: { access: 'read' },
+    schema: {
+      tags,
+      operationId: 'getApiGatewaySubscriptionUsage',
+      summary: 'Requests per day made with the subscription’s keys',
+      description:
+        "Counted from the access logs' apiKeyId (the connection needs traffic on, and the stage's log format must carry $context.identity.apiKeyId, as the recommended format does); " +
+        'the current key and the keys rotated out count. Every UTC day the window touches is listed, oldest first; the window is at most 92 days.',
+      params: IdParams,
+      querystring: SubscriptionUsageQuery,
+      response: { 200: ref(ResponseContainerApiGatewaySubscriptionUsage), ...errorResponses },
+    },
+  }, async (request) => ok(await subscriptions.usage(request.principal, request.params.id, request.query)));
 };

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { Envelope, Paged } from './common.ts';
+import { Envelope, OptionalEpochMs, Paged } from './common.ts';
 import { ref } from './ref.ts';
 
 const Ms = (description: string) => Type.Integer({ description: `${description} (epoch milliseconds)` });
@@ -71,9 +71,39 @@ export const ApiGatewaySubscription = Type.Object(
   { $id: 'ApiGatewaySubscription', description: 'An API key in a usage plan, managed by Skyport' },
 );
 
+export const SubscriptionUsageQuery = Type.Object({
+  startTime: OptionalEpochMs('Start of the window (default: the start of the UTC day six days before endTime, so a week of days)'),
+  endTime: OptionalEpochMs('End of the window (default: now)'),
+});
+
+export const ApiGatewaySubscriptionUsage = Type.Object(
+  {
+    subscriptionId: Type.String({ description: "Skyport's id of the subscription" }),
+    awsApiKeyIds: Type.Array(Type.String(), { description: 'The keys counted: the current one and those rotated out, newest first' }),
+    startTime: Ms('Start of the window'),
+    endTime: Ms('End of the window'),
+    totalRequests: Type.Integer({ description: 'Requests in the window' }),
+    days: Type.Array(
+      Type.Object({
+        day: Type.String({ description: 'The UTC day, YYYY-MM-DD' }),
+        startEpochMillis: Ms('Start of the day (UTC)'),
+        requests: Type.Integer({ description: "Requests with the subscription's keys that day (the part of the day inside the window)" }),
+      }),
+      { description: 'Every UTC day the window touches, oldest first, with 0 for days without a request' },
+    ),
+  },
+  {
+    $id: 'ApiGatewaySubscriptionUsage',
+    description:
+      "Requests per day made with a subscription's API keys, counted from the access logs' apiKeyId (the connection needs traffic on and a log format with $context.identity.apiKeyId)",
+  },
+);
+
 export type ApiGatewayUsagePlanView = Static<typeof ApiGatewayUsagePlan>;
 export type ApiGatewaySubscriptionView = Static<typeof ApiGatewaySubscription>;
 export type ApiGatewaySubscriptionCreate = Static<typeof ApiGatewaySubscriptionCreate>;
+export type ApiGatewaySubscriptionUsageView = Static<typeof ApiGatewaySubscriptionUsage>;
+export type SubscriptionUsageQueryType = Static<typeof SubscriptionUsageQuery>;
 
 export const PagedApiGatewayUsagePlan = Paged('PagedApiGatewayUsagePlan', ref(ApiGatewayUsagePlan), 'A page of usage plans');
 export const PagedApiGatewaySubscription = Paged('PagedApiGatewaySubscription', ref(ApiGatewaySubscription), 'A page of subscriptions');
@@ -83,6 +113,12 @@ export const ResponseContainerPagedApiGatewaySubscription = Envelope(
   'ResponseContainerPagedApiGatewaySubscription',
   ref(PagedApiGatewaySubscription),
   'A page of subscriptions in the envelope',
+);
+
+export const ResponseContainerApiGatewaySubscriptionUsage = Envelope(
+  'ResponseContainerApiGatewaySubscriptionUsage',
+  ref(ApiGatewaySubscriptionUsage),
+  "A subscription's usage in the envelope",
 );
 
 export const apiGatewaySubscriptionSchemas: TSchema[] = [
@@ -95,4 +131,6 @@ export const apiGatewaySubscriptionSchemas: TSchema[] = [
   ResponseContainerPagedApiGatewayUsagePlan,
   ResponseContainerApiGatewaySubscription,
   ResponseContainerPagedApiGatewaySubscription,
+  ApiGatewaySubscriptionUsage,
+  ResponseContainerApiGatewaySubscriptionUsage,
 ];

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { Envelope, MAX_EPOCH_MS } from './common.ts';
+import { Envelope, OptionalEpochMs } from './common.ts';
 import { ref } from './ref.ts';
 
 const Count = (description: string) => Type.Integer({ minimum: 0, description });
@@ -43,12 +43,10 @@ export const ApiGatewayTraffic = Type.Object(
 
 export const ResponseContainerApiGatewayTraffic = Envelope('ResponseContainerApiGatewayTraffic', ref(ApiGatewayTraffic), 'Traffic statistics in the envelope');
 
-const EpochMs = (description: string) => Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_EPOCH_MS, description: `${description} (epoch milliseconds)` }));
-
 export const TrafficQuery = Type.Object({
   stage: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Only this stage (default: every stage)' })),
-  startTime: EpochMs('Start of the window (default: an hour before endTime)'),
-  endTime: EpochMs('End of the window (default: now)'),
+  startTime: OptionalEpochMs('Start of the window (default: an hour before endTime)'),
+  endTime: OptionalEpochMs('End of the window (default: now)'),
   groupBy: Type.String({ enum: ['endpoint', 'status', 'apiKey'], default: 'endpoint', description: 'Rows per endpoint, status code or API key' }),
 });
 

@@ -51,3 +51,7 @@ export const IdParams = Type.Object({
 
 /** The largest epoch-millisecond time a JavaScript Date can hold. */
 export const MAX_EPOCH_MS = 8_640_000_000_000_000;
+
+/** An optional epoch-millisecond time in a query string. */
+export const OptionalEpochMs = (description: string) =>
+  Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_EPOCH_MS, description: `${description} (epoch milliseconds)` }));

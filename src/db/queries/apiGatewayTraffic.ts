@@ -229,14 +229,24 @@ export const trafficQueries = {
     return res.rows.map((r) => ({ method: r.method, path: r.path, operationId: r.operation_id, statuses: r.statuses.map(Number) }));
   },
 
-  /** Requests per UTC day with this API key over a connection's APIs, [startMs, endMs]. */
-  async usageByApiKey(db: DbOrTx, customerId: string, connectionId: string, apiKeyId: string, startMs: number, endMs: number): Promise<Array<{ dayMs: number; requests: number }>> {
+  /** Requests per UTC day with these API keys over a connection's APIs in one region, [startMs, endMs]; days without any are left out. */
+  async usageByApiKeys(
+    db: DbOrTx,
+    customerId: string,
+    connectionId: string,
+    region: string,
+    apiKeyIds: readonly string[],
+    startMs: number,
+    endMs: number,
+  ): Promise<Array<{ dayMs: number; requests: number }>> {
+    if (apiKeyIds.length === 0) return [];
     const res = await db.execute<{ day: number; requests: number }>(sql`
       SELECT (m.minute_ms / 86400000) * 86400000 AS day, sum(m.requests) AS requests
         FROM apigateway_traffic_minutes m
         JOIN apigateway_endpoints e ON e.id = m.endpoint_id
         JOIN apigateway_apis a ON a.id = e.api_id
-       WHERE a.customer_id = ${customerId} AND a.connection_id = ${connectionId} AND m.api_key_id = ${apiKeyId}
+       WHERE a.customer_id = ${customerId} AND a.connection_id = ${connectionId} AND a.region = ${region}
+         AND m.api_key_id IN (${sql.join(apiKeyIds.map((k) => sql`${k}`), sql`, `)})
          AND m.minute_ms BETWEEN ${startMs} AND ${endMs}
        GROUP BY 1 ORDER BY 1`);
     return res.rows.map((r) => ({ dayMs: Number(r.day), requests: Number(r.requests) }));

@@ -140,4 +140,48 @@ describe('API Gateway traffic: crashes, replicas, late lines, throttling, UNUSED
     assert.equal((await s.traffic(apiId, `startTime=${now - 41 * DAY}&endTime=${now - 39 * DAY}`)).totals.requests, 0);
     assert.equal((await s.traffic(apiId, `startTime=${now - 30 * MINUTE}&endTime=${now + 20 * MINUTE}`)).totals.requests, 200);
   });
+
+  test('a stage logging to a log group that does not exist: the sync is OK, one event says what to create, its endpoints are not made UNUSED; once the group exists its lines count', async (t) => {
+    const s = await trafficSetup(t);
+    const now = s.sim.now();
+    const shop = await petstore(s);
+    // Skyport's clock starts 40 days back, so that UNUSED would apply if a missing group were taken for no traffic.
+    s.shift.ms = -40 * DAY;
+    const conn = await s.create({ unusedAfterDays: 30 });
+    const first = await s.sync(conn.id);
+    assert.equal(first.status, 'OK', JSON.stringify(first));
+    s.shift.ms = 0;
+    const again = await s.sync(conn.id);
+    assert.equal(again.status, 'OK', JSON.stringify(again));
+    assert.equal(again.regions[REGION].error, null);
+
+    const missing = (await s.events()).filter((e) => e.annotations.kind === 'LOG_GROUP_MISSING');
+    assert.equal(missing.length, 1, 'one event, not one per sync');
+    assert.equal(missing[0].name, 'API Gateway traffic not available: log group shop-prod does not exist');
+    assert.match(missing[0].annotations.details, /shop \(prod\) send access logs to shop-prod in us-east-1.*aws logs create-log-group --log-group-name shop-prod --region us-east-1/);
+    const apiId = (await s.apiNamed('shop')).id;
+    const classes = async () => ok(await s.api('GET', `/api/v2/apigatewayapi/${apiId}/endpoint`)).items.map((e: Row) => e.classification);
+    assert.deepEqual(await classes(), ['DOCUMENTED', 'DOCUMENTED'], 'no traffic seen is not no traffic');
+
+    // The group appears (API Gateway writes to it): the next sync reads it.
+    const written = writePetLines(s, shop.id, { startTime: now - 20 * MINUTE, endTime: now - 3 * MINUTE, count: 300 });
+    assert.equal((await s.sync(conn.id)).status, 'OK');
+    assert.equal((await s.traffic(apiId, `startTime=${now - 30 * MINUTE}&endTime=${now}`)).totals.requests, written.totals.requests);
+  });
+
+  test('a log group that fails to read (not a missing one) fails the region with the group and AWS error named, and the others are still read', async (t) => {
+    const s = await trafficSetup(t);
+    const now = s.sim.now();
+    const shop = await petstore(s);
+    const written = writePetLines(s, shop.id, { startTime: now - 20 * MINUTE, endTime: now - 3 * MINUTE, count: 200 });
+    s.sim.logs.createGroup({ accountId: ACCOUNT, region: REGION, logGroupName: 'other-group' });
+    // The listed groups are read in order: the first FilterLogEvents call is other-group's.
+    const conn = await s.create({ logGroups: ['other-group', 'shop-prod'] });
+    s.sim.addFault({ kind: 'server-error', service: 'logs', api: 'FilterLogEvents', code: 'InvalidParameterException', status: 400, count: 1 });
+    const run = await s.sync(conn.id);
+    assert.equal(run.status, 'FAILED', JSON.stringify(run));
+    assert.match(run.regions[REGION].error, /^traffic: other-group: InvalidParameterException: /);
+    const apiId = (await s.apiNamed('shop')).id;
+    assert.equal((await s.traffic(apiId, `startTime=${now - 30 * MINUTE}&endTime=${now}`)).totals.requests, written.totals.requests, 'shop-prod was read');
+  });
 });

@@ -52,8 +52,8 @@ export async function trafficSetup(t: Pick<TestContext, 'after'>) {
   const api = client(testApp.app, testApp.admin);
   const externalId = ok<string>(await api('POST', '/api/v2/cloudintegration/awsExternalId'));
   const roleArn = trustedRole(aws, ACCOUNT, externalId);
-  const create = async (traffic: Record<string, unknown> = {}) =>
-    ok(await api('POST', BASE, roleBody(externalId, { forceSave: true, regions: [REGION], traffic: { enabled: true, ...traffic } }, roleArn)));
+  const create = async (traffic: Record<string, unknown> = {}, more: Record<string, unknown> = {}) =>
+    ok(await api('POST', BASE, roleBody(externalId, { forceSave: true, regions: [REGION], traffic: { enabled: true, ...traffic }, ...more }, roleArn)));
   const sync = async (id: string) => {
     const res = await api('POST', `${BASE}/${id}/sync?wait=true`);
     assert.equal(res.status, 200, JSON.stringify(res.body));

@@ -13,6 +13,7 @@ import type { Principal } from '../../api/tokens.ts';
 import { ALL_REGIONS } from '../regions.ts';
 import { awsFailure, type SubscriptionAccess } from './access.ts';
 import { isNotFound, keysAws, type KeyClients } from './keysAws.ts';
+import { createSubscriptionUsage } from './usage.ts';
 import { toSubscription, toUsagePlan } from './view.ts';
 import { subscriptionSearch } from '../../../db/queries/search.ts';
 import { searchClauses } from '../../api/search.ts';
@@ -22,6 +23,8 @@ const OPERATION_DEADLINE_MS = 60_000;
 /** A key being made is deleted by its guard this long after, unless the request that makes it finished. */
 export const GUARD_DELAY_MS = 5 * 60_000;
 const IDEMPOTENCY_MS = 24 * 3_600_000;
+/** Keys rotated out that a subscription remembers for its usage (traffic is kept 30 days by default). */
+const MAX_PREVIOUS_KEYS = 100;
 /** A replay of a request still running waits this long for it, polling. */
 const REPLAY_WAIT_MS = OPERATION_DEADLINE_MS + 5_000;
 const REPLAY_POLL_MS = 100;
@@ -121,6 +124,9 @@ export function createSubscriptionService(deps: { db: Db; clock: Clock; access: 
   }
 
   return {
+    /** Requests per day with the subscription's keys, from the access logs. */
+    usage: createSubscriptionUsage({ db, clock }),
+
     async create(p: Principal, body: ApiGatewaySubscriptionCreate, idempotencyKey?: string) {
       const conn = await usableConnection(p, body.connectionId, body.region);
       const requestSha = sha256(JSON.stringify([body.connectionId, body.region, body.usagePlanId, body.name, body.description ?? null]));
@@ -263,6 +269,7 @@ export function createSubscriptionService(deps: { db: Db; clock: Clock; access: 
       const rotated = await db.transaction(async (tx) => {
         const changed = await q.updateIf(tx, p.customerId, id, row, {
           awsApiKeyId: key.id,
+          previousAwsApiKeyIds: row.awsApiKeyId ? [...row.previousAwsApiKeyIds, row.awsApiKeyId].slice(-MAX_PREVIOUS_KEYS) : row.previousAwsApiKeyIds,
           valueSha256: sha256(key.value),
           valueLast4: key.value.slice(-4),
           updaterId: p.name,

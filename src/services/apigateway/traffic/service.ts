@@ -93,15 +93,6 @@ export function createTrafficService(deps: { db: Db; clock: Clock; retentionMs: 
       return { sha256: createHash('sha256').update(body).digest('hex'), body };
     },
 
-    /**
-     * Requests per UTC day made with one API key over a connection's APIs, from the access logs' `apiKeyId`
-     * (SPEC-apigateway §1 row 21; the subscription route calls this with its key's AWS id). Days with no
-     * request are left out.
-     */
-    async usageByApiKey(customerId: string, connectionId: string, awsApiKeyId: string, startMs: number, endMs: number) {
-      return trafficQueries.usageByApiKey(db, customerId, connectionId, awsApiKeyId, startMs, endMs);
-    },
-
     /** Retention: deletes traffic minutes older than SKYPORT_TRAFFIC_RETENTION. */
     async purge(): Promise<number> {
       return trafficQueries.deleteMinutesOlderThan(db, clock.now() - retentionMs, purgeBatchSize);

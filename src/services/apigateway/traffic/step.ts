@@ -8,6 +8,7 @@ import type { Clock } from '../../../lib/clock.ts';
 import { uuidv7 } from '../../../lib/uuidv7.ts';
 import { classifyAwsError } from '../../collection/aws/errors.ts';
 import type { ThrottleRetry } from '../../collection/aws/throttleRetry.ts';
+import { DescribedFailure } from '../sync/failures.ts';
 import type { RegionStep } from '../sync/regionSteps.ts';
 import type { TrafficStage } from './aggregate.ts';
 import { planRegion, type RegionPlan } from './plan.ts';
@@ -49,7 +50,7 @@ export interface TrafficStepResult {
 }
 
 /** Thrown when the traffic of some log groups could not be read; the others were committed. */
-export class TrafficStepError extends Error {
+export class TrafficStepError extends DescribedFailure {
   override name = 'TrafficStepError';
 }
 
@@ -83,11 +84,42 @@ function readinessEvents(ctx: TrafficStepContext, plan: RegionPlan, nowMs: numbe
     }));
 }
 
+/** One event per missing log group: stages log to it, but it does not exist (deduplicated like readiness). */
+function missingGroupEvents(ctx: TrafficStepContext, missing: ReadonlyArray<{ logGroup: string; stages: TrafficStage[] }>, nowMs: number): EventInsert[] {
+  return missing.map(({ logGroup, stages }) => ({
+    id: uuidv7(nowMs),
+    customerId: ctx.customerId,
+    integrationId: null,
+    name: `API Gateway traffic not available: log group ${logGroup} does not exist`,
+    startMs: nowMs,
+    endMs: nowMs,
+    runningState: 'ENDED',
+    annotations: {
+      type: 'apigateway-traffic',
+      kind: 'LOG_GROUP_MISSING',
+      connectionId: ctx.claim.id,
+      region: ctx.region,
+      logGroup,
+      details:
+        `${stages.map((s) => `${s.apiName} (${s.stage})`).join(', ') || 'the connection'} send access logs to ${logGroup} in ${ctx.region}, which does not exist: ` +
+        `create it (aws logs create-log-group --log-group-name ${logGroup} --region ${ctx.region}) or point the access logging at an existing group; the next sync reads it`,
+    },
+    tags: [],
+    hosts: [],
+    isUserEvent: false,
+    dedupeKey: `apigateway-traffic-group:${ctx.claim.id}:${ctx.region}:${logGroup}`,
+    createdMs: nowMs,
+    updatedMs: nowMs,
+  }));
+}
+
 /**
  * The traffic step of a sync for one connection × region (SPEC-apigateway §5): plan the log groups, then per
  * group read a window and commit its statistics with its cursor (one transaction each, lease-guarded), then
- * the readiness events and the UNUSED classification. A group that fails does not stop the others; the
- * failures are thrown together at the end as a TrafficStepError (the region's sync then reports them).
+ * the readiness events and the UNUSED classification. A group that does not exist is a readiness problem (an
+ * event, nothing fails); a group that fails does not stop the others, and the failures are thrown together at the
+ * end as a TrafficStepError (the region's sync then reports them). Stages whose group was not read are never
+ * classified UNUSED: no traffic seen is not no traffic.
  */
 export async function syncRegionTraffic(ctx: TrafficStepContext): Promise<TrafficStepResult> {
   const { db, clock, claim, connection, region } = ctx;
@@ -95,6 +127,8 @@ export async function syncRegionTraffic(ctx: TrafficStepContext): Promise<Traffi
   const apis = new Map<string, TrafficStage>(plan.trafficStages.map((s) => [s.apiId, s]));
   const result: TrafficStepResult = { logGroups: plan.groups.size, lines: 0, counted: 0, duplicates: 0, unparseable: 0, unattributed: 0 };
   const failures: string[] = [];
+  const missing: Array<{ logGroup: string; stages: TrafficStage[] }> = [];
+  const unread = new Set<string>();
   for (const [logGroup, groupStages] of plan.groups) {
     try {
       const w = await readWindow(
@@ -118,19 +152,21 @@ export async function syncRegionTraffic(ctx: TrafficStepContext): Promise<Traffi
       result.unattributed += c.unattributed;
     } catch (err) {
       if (err instanceof TrafficStepError) throw err;
+      for (const s of groupStages) unread.add(`${s.apiId}\t${s.stage}`);
       const c = classifyAwsError(err);
-      failures.push(`${logGroup}: ${c.code}: ${c.message}`);
+      if (c.code === 'ResourceNotFoundException') missing.push({ logGroup, stages: groupStages });
+      else failures.push(`${logGroup}: ${c.code}: ${c.message}`);
     }
   }
   const nowMs = clock.now();
   const cutoffMs = nowMs - connection.traffic.unusedAfterDays * DAY;
-  const read = plan.stages.filter((s) => s.readiness.ready);
+  const read = plan.stages.filter((s) => s.readiness.ready && !unread.has(`${s.apiId}\t${s.stage}`));
   await db.transaction(async (tx) => {
     if (!(await syncLeaseQueries.holdsLease(tx, claim.id, claim.leaseToken))) return;
-    await insertEvents(tx, readinessEvents(ctx, plan, nowMs));
+    await insertEvents(tx, [...readinessEvents(ctx, plan, nowMs), ...missingGroupEvents(ctx, missing, nowMs)]);
     await trafficQueries.markUnused(tx, read, cutoffMs);
   });
-  if (failures.length > 0) throw new TrafficStepError(`traffic: ${failures.join('; ')}`.slice(0, 2000));
+  if (failures.length > 0) throw new TrafficStepError(failures.join('; ').slice(0, 2000));
   return result;
 }
 
