@@ -8,13 +8,19 @@ export const ApiGatewaySyncRun = Type.Object(
   {
     id: Type.String({ description: 'The run id' }),
     connectionId: Type.String({ description: 'The connection synced' }),
-    status: Type.String({ enum: ['QUEUED', 'RUNNING', 'OK', 'PARTIAL', 'FAILED'], description: 'PARTIAL: some regions failed' }),
+    status: Type.String({
+      enum: ['QUEUED', 'RUNNING', 'OK', 'PARTIAL', 'FAILED'],
+      description: 'PARTIAL: some regions failed, or a step after a region’s inventory (subscriptions, traffic) did',
+    }),
     queuedMs: Ms('When the run was asked for'),
     startedMs: Type.Optional(Ms('When it started')),
     endedMs: Type.Optional(Ms('When it ended')),
     regions: Type.Record(
       Type.String(),
-      Type.Object({ status: Type.String({ description: 'OK or FAILED' }), error: Type.Union([Type.String(), Type.Null()], { description: 'Why the region failed' }) }),
+      Type.Object({
+        status: Type.String({ enum: ['OK', 'PARTIAL', 'FAILED'], description: 'OK; PARTIAL: the inventory was written, a later step (subscriptions, traffic) failed; FAILED: the inventory failed' }),
+        error: Type.Union([Type.String(), Type.Null()], { description: 'What failed, step by step' }),
+      }),
       { description: 'Per region: its outcome' },
     ),
     awsCalls: Type.Record(Type.String(), Type.Integer(), { description: 'AWS calls made per operation (`apigateway:GetRestApis`), retries included' }),

@@ -169,7 +169,7 @@ describe('API Gateway traffic: crashes, replicas, late lines, throttling, UNUSED
     assert.equal((await s.traffic(apiId, `startTime=${now - 30 * MINUTE}&endTime=${now}`)).totals.requests, written.totals.requests);
   });
 
-  test('a log group that fails to read (not a missing one) fails the region with the group and AWS error named, and the others are still read', async (t) => {
+  test('a log group that fails to read (not a missing one): the region is PARTIAL with the group and AWS error named, the other groups are still read', async (t) => {
     const s = await trafficSetup(t);
     const now = s.sim.now();
     const shop = await petstore(s);
@@ -179,9 +179,27 @@ describe('API Gateway traffic: crashes, replicas, late lines, throttling, UNUSED
     const conn = await s.create({ logGroups: ['other-group', 'shop-prod'] });
     s.sim.addFault({ kind: 'server-error', service: 'logs', api: 'FilterLogEvents', code: 'InvalidParameterException', status: 400, count: 1 });
     const run = await s.sync(conn.id);
-    assert.equal(run.status, 'FAILED', JSON.stringify(run));
+    assert.equal(run.status, 'PARTIAL', JSON.stringify(run));
+    assert.equal(run.regions[REGION].status, 'PARTIAL', 'the inventory was written');
     assert.match(run.regions[REGION].error, /^traffic: other-group: InvalidParameterException: /);
     const apiId = (await s.apiNamed('shop')).id;
     assert.equal((await s.traffic(apiId, `startTime=${now - 30 * MINUTE}&endTime=${now}`)).totals.requests, written.totals.requests, 'shop-prod was read');
+  });
+
+  test('a failing subscriptions step does not skip traffic: the region is PARTIAL naming the step, the lines are counted', async (t) => {
+    const s = await trafficSetup(t);
+    const now = s.sim.now();
+    const shop = await petstore(s);
+    const written = writePetLines(s, shop.id, { startTime: now - 20 * MINUTE, endTime: now - 3 * MINUTE, count: 200 });
+    const conn = await s.create({}, { subscriptions: { enabled: true } });
+    // The role lacks GetUsagePlans (a policy written before subscriptions were switched on).
+    s.sim.addFault({ kind: 'access-denied', service: 'apigateway', api: 'GetUsagePlans' });
+    const run = await s.sync(conn.id);
+    assert.equal(run.status, 'PARTIAL', JSON.stringify(run));
+    assert.equal(run.regions[REGION].status, 'PARTIAL');
+    assert.match(run.regions[REGION].error, /^subscriptions: /);
+    const apiId = (await s.apiNamed('shop')).id;
+    assert.equal((await s.traffic(apiId, `startTime=${now - 30 * MINUTE}&endTime=${now}`)).totals.requests, written.totals.requests);
+    assert.equal(ok(await s.api('GET', `/api/v2/apigatewayconnection/${conn.id}`)).disabled, false, 'a missing permission for one feature disables nothing');
   });
 });

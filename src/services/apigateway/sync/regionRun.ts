@@ -10,8 +10,9 @@ import { observeRegion } from './observeRegion.ts';
 import { writeInventory } from './write.ts';
 
 /**
- * The steps run in each region after its inventory was written, in this order, each once the previous one
- * succeeded: usage plans and subscription reconciliation (issue 12), then access-log traffic (issue 13).
+ * The steps run in each region after its inventory was written, in this order: usage plans and subscription
+ * reconciliation (issue 12), then access-log traffic (issue 13). They are independent: one failing (a missing
+ * permission, a log group AWS cannot read) does not skip the next.
  */
 export const REGION_STEPS_AFTER_INVENTORY: readonly RegionStep[] = [subscriptionsStep, trafficStep];
 
@@ -41,21 +42,26 @@ async function syncInventory(ctx: RegionStepContext, changes: Record<string, num
   for (const c of diff.changes) changes[c.kind] = (changes[c.kind] ?? 0) + 1;
 }
 
-/** One region: the inventory, then the steps after it; a failure ends the region (never the other regions). */
+/**
+ * One region: the inventory, then each step after it. A failing inventory ends the region; a failing step is
+ * recorded and the next step still runs. Never the other regions.
+ */
 export async function runRegion(ctx: RegionStepContext, changes: Record<string, number>): Promise<RegionRun> {
   const run: RegionRun = { region: ctx.region, failures: [], succeeded: false };
   try {
     await syncInventory(ctx, changes);
-    run.succeeded = true;
-    for (const step of REGION_STEPS_AFTER_INVENTORY) {
-      try {
-        await step.run(ctx);
-      } catch (err) {
-        throw new StepError(step.name, err);
-      }
-    }
   } catch (err) {
     run.failures.push({ scope: ctx.region, error: err });
+    return run;
+  }
+  run.succeeded = true;
+  for (const step of REGION_STEPS_AFTER_INVENTORY) {
+    if (ctx.signal.aborted) break;
+    try {
+      await step.run(ctx);
+    } catch (err) {
+      run.failures.push({ scope: ctx.region, error: new StepError(step.name, err) });
+    }
   }
   return run;
 }

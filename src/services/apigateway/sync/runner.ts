@@ -34,14 +34,22 @@ export interface SyncRunnerDeps {
   log?: Pick<Logger, 'info' | 'warn'>;
 }
 
-/** The run record's regions and status from the regions' outcomes. */
+/**
+ * The run record's regions and status from the regions' outcomes. A region is OK, PARTIAL (its inventory was
+ * written, a step after it failed) or FAILED; the run is OK when every region is, FAILED when every region
+ * failed, else PARTIAL.
+ */
 function outcomeOf(regions: RegionRun[]) {
-  const byRegion: Record<string, { status: 'OK' | 'FAILED'; error: string | null }> = {};
+  const byRegion: Record<string, { status: 'OK' | 'PARTIAL' | 'FAILED'; error: string | null }> = {};
   for (const r of regions) {
-    byRegion[r.region] = r.failures.length === 0 ? { status: 'OK', error: null } : { status: 'FAILED', error: describe(r.failures[0].error).slice(0, 1000) };
+    byRegion[r.region] =
+      r.failures.length === 0
+        ? { status: 'OK', error: null }
+        : { status: r.succeeded ? 'PARTIAL' : 'FAILED', error: r.failures.map((f) => describe(f.error)).join('; ').slice(0, 1000) };
   }
   const failed = regions.filter((r) => r.failures.length > 0);
-  const status: RunStatus = failed.length === 0 ? 'OK' : failed.length === regions.length ? 'FAILED' : 'PARTIAL';
+  const allFailed = regions.length > 0 && regions.every((r) => byRegion[r.region].status === 'FAILED');
+  const status: RunStatus = failed.length === 0 ? 'OK' : allFailed ? 'FAILED' : 'PARTIAL';
   const error = failed.length === 0 ? null : failed.map((r) => `${r.region}: ${byRegion[r.region].error}`).join('; ').slice(0, 4000);
   return { byRegion, status, error };
 }
