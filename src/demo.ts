@@ -4,17 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
 import { serve } from './server.ts';
+import { seedApiGatewayDemo } from './simulator/apigateway/demo.ts';
 import { startSimulator } from './simulator/simulator.ts';
 
 const DEMO_ACCOUNT = '123456789012';
+/** The APIs live in an account of their own, as many teams keep them. */
+const GATEWAY_ACCOUNT = '123456789013';
 const SKYPORT_ACCOUNT = '999988887777';
 const TRAIL_BUCKET = 'skyport-demo-trail';
 const HOUR = 3_600_000;
+const MINUTE = 60_000;
+/** Where the simulator's demo REST API `petstore` writes the access logs of its prod stage. */
+const PETSTORE_PROD_LOGS = 'API-Gateway-Access-Logs_petstore/prod';
 
 /**
  * `skyport demo`: Skyport and a simulated AWS account on loopback with a CloudWatch, an EC2 and a CloudTrail
- * integration, so a newcomer sees the whole flow in seconds without an AWS account: metrics, inventory,
- * CloudTrail events, run history, cost estimate, and (after SKYPORT_DEMO_BREAK_AFTER, two minutes) an
+ * integration and an API Gateway connection, so a newcomer sees the whole flow in seconds without an AWS
+ * account: metrics, inventory, CloudTrail events, run history, cost estimate, API Gateway APIs in two regions
+ * with their endpoints and traffic, and (after SKYPORT_DEMO_BREAK_AFTER, two minutes) an
  * integration that disables itself because its role's trust policy broke, and how to fix it. Everything goes
  * through the public API and the AWS wire protocols; nothing is stubbed.
  */
@@ -102,13 +109,50 @@ export async function demo(base: Config) {
     cloudTrail: { ...credentials(trailRole, trailExternalId), bucketName: TRAIL_BUCKET, region: 'us-east-1' },
   });
 
+  // 4. API Gateway: the simulator's demo APIs (REST, HTTP and WebSocket in us-east-1, REST in us-west-2), half an
+  //    hour of petstore/prod access logs (one path the definition lacks), and a connection that discovers the
+  //    APIs, reads their usage plans and counts the traffic; synced once before the guide is printed.
+  sim.createAccount({ id: GATEWAY_ACCOUNT, regions: ['us-east-1', 'us-west-2'] });
+  const gatewayApis = seedApiGatewayDemo(sim.apigateway, GATEWAY_ACCOUNT);
+  const gatewayExternalId = await newExternalId();
+  const gatewayRole = sim.createRole({ accountId: GATEWAY_ACCOUNT, name: 'SkyportDemoApiGateway', trustedPrincipals: [skyport.arn], externalId: gatewayExternalId }).arn;
+  const accessLogs = sim.logs.writeAccessLogs({
+    accountId: GATEWAY_ACCOUNT,
+    region: 'us-east-1',
+    logGroupName: PETSTORE_PROD_LOGS,
+    apiId: gatewayApis.restApiIds[0],
+    stage: 'prod',
+    format: 'recommended',
+    endpoints: [
+      { method: 'GET', path: '/pets', weight: 6 },
+      { method: 'GET', path: '/pets/{petId}', weight: 3 },
+      { method: 'POST', path: '/pets', weight: 1 },
+      { method: 'GET', path: '/debug', weight: 1 },
+    ],
+    apiKeyIds: ['demo-key-1', 'demo-key-2'],
+    startTime: now - 30 * MINUTE,
+    endTime: now - 3 * MINUTE,
+    count: 3000,
+    streams: 2,
+  });
+  const gateway = await call('POST', '/api/v2/apigatewayconnection', {
+    name: 'Demo API Gateway',
+    credentials: { type: 'ROLE', roleArn: gatewayRole, externalId: gatewayExternalId },
+    regions: ['us-east-1', 'us-west-2'],
+    subscriptions: { enabled: true },
+    traffic: { enabled: true },
+  });
+  await call('POST', `/api/v2/apigatewayconnection/${gateway.id}/sync?wait=true`);
+  const petstore = (await call('GET', `/api/v2/apigatewayapi?connectionId=${gateway.id}&name=petstore`)).items[0];
+
   const minutes = Math.round(config.demoBreakAfterMs / 6_000) / 10;
   process.stdout.write(
     `\nSkyport demo is running: a simulated AWS account ${DEMO_ACCOUNT} at ${sim.url}.\n\n` +
       `  Swagger UI:  ${url}/api-docs   (Authorize with the token)\n` +
       `  CloudWatch integration: ${cloudWatch.id}\n` +
       `  EC2 integration:        ${ec2.id}\n` +
-      `  CloudTrail integration: ${trail.id}\n\n` +
+      `  CloudTrail integration: ${trail.id}\n` +
+      `  API Gateway connection: ${gateway.id} (account ${GATEWAY_ACCOUNT}; ${accessLogs.totals.requests} access-log lines on petstore/prod)\n\n` +
       `Paste into another shell:\n\n` +
       `  export BASE=${url} TOKEN=${token} SIM=${sim.url}\n` +
       `  api() { curl -sS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; echo; }\n\n` +
@@ -117,9 +161,13 @@ export async function demo(base: Config) {
       `  api "$BASE/api/v2/chart/raw?metric=aws.ec2.cpuutilization.average"   # CloudWatch points\n` +
       `  api "$BASE/api/v2/chart/raw?metric=aws.ec2.instance.*"               # EC2 inventory metrics (a glob)\n` +
       `  api "$BASE/api/v2/chart/metric/detail?m=aws.ec2.instance.running"    # which sources report a metric\n` +
-      `  api "$BASE/api/v2/event?limit=5"                                     # CloudTrail actions as events\n` +
+      `  api "$BASE/api/v2/event?limit=5&latestStartTimeEpochMillis=${now}"   # CloudTrail actions as events (before the demo's own)\n` +
       `  api "$BASE/api/v2/cloudintegration/${cloudWatch.id}/run?limit=3"      # run history: outcome, AWS calls by API\n` +
-      `  api "$BASE/api/v2/cloudintegration/${cloudWatch.id}/estimate"         # what it costs per month\n\n` +
+      `  api "$BASE/api/v2/cloudintegration/${cloudWatch.id}/estimate"         # what it costs per month\n` +
+      `  api "$BASE/api/v2/apigatewayapi?limit=10"                              # API Gateway: REST, HTTP, WebSocket APIs in two regions\n` +
+      `  api "$BASE/api/v2/apigatewayapi/${petstore.id}/endpoint?stage=prod"   # endpoints; GET /debug is SHADOW (traffic, no definition)\n` +
+      `  api "$BASE/api/v2/apigatewayapi/${petstore.id}/traffic?stage=prod&startTime=${now - HOUR}"   # requests, errors, p50/p90/p99\n` +
+      `  api "$BASE/api/v2/apigatewayusageplan"                                 # usage plans: POST /api/v2/apigatewaysubscription makes a key\n\n` +
       `In ${minutes} min the demo breaks the CloudWatch role's trust policy: watch that integration disable itself.\n` +
       `Stop with Ctrl-C.\n`,
   );

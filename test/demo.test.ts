@@ -13,7 +13,7 @@ async function until<T>(what: string, get: () => Promise<T | undefined> | T | un
   }
 }
 
-test('skyport demo end to end with a short clock: metrics, inventory, CloudTrail events, auto-disable, fix and enable, Ctrl-C', async (t) => {
+test('skyport demo end to end with a short clock: metrics, inventory, CloudTrail events, API Gateway, auto-disable, fix and enable, Ctrl-C', async (t) => {
   const empty = await createEmptyTestDatabase();
   t.after(empty.drop);
   const port = await freePort();
@@ -49,10 +49,23 @@ test('skyport demo end to end with a short clock: metrics, inventory, CloudTrail
   for (const n of ['aws.ec2.cpuutilization.average', 'aws.ec2.instance.running', 'aws.cloudtrail.event.total-per-minute']) assert.ok(names.includes(n), `${n} in ${names}`);
   const inventory = await api('/api/v2/chart/raw?metric=aws.ec2.instance.*');
   assert.ok(Array.isArray(inventory.body) && inventory.body.length >= 6, 'EC2 inventory series of both regions');
-  const events = (await api('/api/v2/event?limit=5')).body.response.items;
+  const guideEvents = /api "\$BASE(\/api\/v2\/event\?limit=5&latestStartTimeEpochMillis=\d+)"/.exec(out)!;
+  const events = (await api(guideEvents[1])).body.response.items;
   assert.ok(events.some((e: { name: string }) => e.name.startsWith('AWS Action: ')), 'CloudTrail actions are events');
   const estimate = (await api(`/api/v2/cloudintegration/${ids.CloudWatch}/estimate`)).body.response;
-  assert.ok(estimate.seriesSelected > 0 && estimate.estimatedMonthlyCostUsd > 0);
+  assert.ok(estimate.seriesSelected > 0 && estimate.estimatedMonthlyCostUsd > 0, JSON.stringify(estimate));
+
+  // API Gateway: APIs of every type in two regions, synced before the guide; petstore/prod's lines all counted.
+  const [, gatewayId, lines] = /API Gateway connection: (\S+) \(account \d+; (\d+) access-log lines/.exec(out)!;
+  const gatewayApis = (await api(`/api/v2/apigatewayapi?connectionId=${gatewayId}&limit=100`)).body.response.items as Array<{ id: string; name: string; region: string; protocolType: string }>;
+  assert.deepEqual([...new Set(gatewayApis.map((a) => a.region))].sort(), ['us-east-1', 'us-west-2']);
+  assert.deepEqual([...new Set(gatewayApis.map((a) => a.protocolType))].sort(), ['HTTP', 'REST', 'WEBSOCKET']);
+  const petstore = gatewayApis.find((a) => a.name === 'petstore')!;
+  const guideTraffic = new RegExp(`api "\\$BASE(/api/v2/apigatewayapi/${petstore.id}/traffic\\?[^"]+)"`).exec(out)!;
+  assert.equal((await api(guideTraffic[1])).body.response.totals.requests, Number(lines), 'every line counted once');
+  const endpoints = (await api(`/api/v2/apigatewayapi/${petstore.id}/endpoint?stage=prod`)).body.response.items as Array<{ method: string; path: string; classification: string }>;
+  assert.ok(endpoints.some((e) => e.method === 'GET' && e.path === '/debug' && e.classification === 'SHADOW'), JSON.stringify(endpoints));
+  assert.ok((await api('/api/v2/apigatewayusageplan')).body.response.totalItems >= 1, 'usage plans read');
 
   // After the break, the CloudWatch integration disables itself with a credentials event.
   await until('the break', () => out.includes('The demo just broke the trust policy'), 30_000, output);
