@@ -43,6 +43,7 @@ const keySummary = (k: ApiKey): Json => ({ id: k.id, accountId: k.accountId, reg
 export function handleApiGatewayAdmin(admin: ApiGatewayAdmin, route: string, body: unknown, query: URLSearchParams): SimResponse | undefined {
   const b = (body ?? {}) as Json;
   const s = (v: unknown): string => String(v ?? '');
+  const optional = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
   switch (route) {
     case 'POST /apigateway/restapis':
       return ok(each(body, (i) => restApiSummary(admin.createRestApi(i as never))));
@@ -100,7 +101,7 @@ export function handleApiGatewayAdmin(admin: ApiGatewayAdmin, route: string, bod
       return ok(admin.apiKeys(s(query.get('accountId')), s(query.get('region'))).map(keySummary));
 
     case 'POST /apigateway/invoke':
-      return ok(admin.invoke({ restApiId: s(b.restApiId), stage: s(b.stage), apiKey: s(b.apiKey) }));
+      return ok(admin.invoke({ restApiId: s(b.restApiId), stage: s(b.stage), apiKey: s(b.apiKey), method: optional(b.method), path: optional(b.path) }));
 
     case 'GET /apigateway/limits':
       return ok(admin.limits);

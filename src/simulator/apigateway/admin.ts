@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { SimState } from '../state.ts';
+import { accessLogStreamName, matchResource, renderAccessLogLine } from './accessLogLine.ts';
 import type { ApiGatewayLimits } from './limits.ts';
 import type { ApiKey, RestApi, RestDeployment, RestResource, RestStage, UsagePlan, V2Api, V2Route, V2Stage } from './model.ts';
 import type {
@@ -143,9 +145,46 @@ export class ApiGatewayAdmin {
     this.store.recordUsage(input.usagePlanId, input.keyId, input.day, input.requests);
   }
 
-  /** One request with `x-api-key` to a REST API stage, as API Gateway's data plane decides it (200, or 403 Forbidden). */
-  invoke(input: { restApiId: string; stage: string; apiKey: string }) {
-    return this.store.invoke(input.restApiId, input.stage, input.apiKey, new Date(this.now()).toISOString().slice(0, 10));
+  /**
+   * One request with `x-api-key` to a REST API stage, as API Gateway's data plane decides it (200, or 403
+   * Forbidden). When the stage has access logging on and its log group exists (AWS does not create it), the
+   * request's line in the stage's format goes to the group, on one stream per API and stage.
+   */
+  invoke(input: { restApiId: string; stage: string; apiKey: string; method?: string; path?: string }) {
+    const now = this.now();
+    const result = this.store.invoke(input.restApiId, input.stage, input.apiKey, new Date(now).toISOString().slice(0, 10));
+    this.writeAccessLog(input, result.status === 200 ? result.keyId : undefined, result.status, now);
+    return result;
+  }
+
+  private writeAccessLog(input: { restApiId: string; stage: string; method?: string; path?: string }, apiKeyId: string | undefined, status: number, now: number): void {
+    const api = this.store.restApi(input.restApiId);
+    const settings = api.stages.get(input.stage)?.accessLogSettings;
+    const destination = settings && /^arn:aws[\w-]*:logs:([^:]+):(\d{12}):log-group:(.+?)(?::\*)?$/.exec(settings.destinationArn);
+    if (!settings || !destination) return;
+    const [, region, accountId, groupName] = destination;
+    const logs = this.state.logs;
+    const group = logs.group(accountId, region, groupName);
+    if (!group) return;
+    const streamName = accessLogStreamName(api.id, input.stage);
+    const stream = group.streams.get(streamName) ?? logs.createStream(group, streamName, now)!;
+    const path = input.path ?? '/';
+    const line = renderAccessLogLine(settings.format, {
+      requestId: randomUUID(),
+      apiId: api.id,
+      stage: input.stage,
+      httpMethod: (input.method ?? 'GET').toUpperCase(),
+      resourcePath: matchResource([...api.resources.values()].map((r) => r.path), path) ?? path,
+      path,
+      status,
+      timeMs: now,
+      apiKeyId,
+      sourceIp: '198.51.100.7',
+      responseLatencyMs: status === 200 ? 25 : 2,
+      integrationLatencyMs: status === 200 ? 20 : 0,
+      responseLength: status === 200 ? 512 : 23,
+    });
+    logs.putMessage(group, stream, now, line, now);
   }
 
   apiKey(keyId: string): ApiKey {

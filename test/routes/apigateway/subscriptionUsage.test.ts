@@ -76,3 +76,28 @@ test("a subscription's usage: requests per UTC day with its keys, rotated keys i
   assert.equal(reader.status, 200);
   assert.equal(reader.body.response.totalRequests, mine);
 });
+
+test("requests made with the subscription's key through API Gateway (the simulator's data plane) are its usage after the next sync", async (t) => {
+  const s = await trafficSetup(t);
+  const shop = s.sim.apigateway.createRestApi({
+    accountId: ACCOUNT,
+    region: REGION,
+    name: 'shop',
+    resources: [{ path: '/pets', methods: [{ httpMethod: 'GET', apiKeyRequired: true }] }],
+    stages: [{ name: 'prod', accessLogSettings: { destinationArn: logArn('shop-prod'), format: RECOMMENDED_FORMAT } }],
+  });
+  s.sim.logs.createGroup({ accountId: ACCOUNT, region: REGION, logGroupName: 'shop-prod' });
+  const plan = s.sim.apigateway.createUsagePlan({ accountId: ACCOUNT, region: REGION, name: 'gold', apiStages: [{ apiId: shop.id, stage: 'prod' }] });
+  const conn = await s.create({}, { subscriptions: { enabled: true } });
+  const sub = ok(await s.api('POST', SUBS, { connectionId: conn.id, region: REGION, usagePlanId: plan.id, name: 'mobile app' }));
+
+  const call = (apiKey: string) => s.sim.apigateway.invoke({ restApiId: shop.id, stage: 'prod', apiKey, method: 'GET', path: '/pets' }).status;
+  for (let i = 0; i < 5; i++) assert.equal(call(sub.value), 200);
+  assert.equal(call('not-a-key-of-this-plan-0000000000000000'), 403);
+  s.shift.ms += 3 * MINUTE; // the sync reads lines two minutes old and older
+  assert.equal((await s.sync(conn.id)).status, 'OK');
+
+  assert.equal(ok(await s.api('GET', `${SUBS}/${sub.id}/usage`)).totalRequests, 5, 'the refused request is nobody’s usage');
+  const traffic = await s.traffic((await s.apiNamed('shop')).id, `stage=prod&startTime=${s.sim.now() - 10 * MINUTE}&groupBy=endpoint`);
+  assert.deepEqual([traffic.totals.requests, traffic.totals.status4xx, traffic.rows[0].endpoint], [6, 1, 'GET /pets']);
+});
