@@ -13,16 +13,22 @@ function oneDayWindow(now: number, minutes: number) {
   return { startTime, endTime: Math.max(end, startTime + MINUTE) };
 }
 
-test("a subscription's usage: requests per UTC day with its keys, rotated keys included, other keys not; scoped, validated", async (t) => {
-  const s = await trafficSetup(t);
+/** A REST API `shop` whose prod stage logs access to `shop-prod` in the recommended format, and a usage plan over it. */
+function shopWithPlan(s: Awaited<ReturnType<typeof trafficSetup>>, resources: Parameters<typeof s.sim.apigateway.createRestApi>[0]['resources']) {
   const shop = s.sim.apigateway.createRestApi({
     accountId: ACCOUNT,
     region: REGION,
     name: 'shop',
-    resources: [{ path: '/pets', methods: ['GET', 'POST'] }, { path: '/pets/{petId}', methods: ['GET'] }],
+    resources,
     stages: [{ name: 'prod', accessLogSettings: { destinationArn: logArn('shop-prod'), format: RECOMMENDED_FORMAT } }],
   });
   const plan = s.sim.apigateway.createUsagePlan({ accountId: ACCOUNT, region: REGION, name: 'gold', apiStages: [{ apiId: shop.id, stage: 'prod' }] });
+  return { shop, plan };
+}
+
+test("a subscription's usage: requests per UTC day with its keys, rotated keys included, other keys not; scoped, validated", async (t) => {
+  const s = await trafficSetup(t);
+  const { shop, plan } = shopWithPlan(s, [{ path: '/pets', methods: ['GET', 'POST'] }, { path: '/pets/{petId}', methods: ['GET'] }]);
   const conn = await s.create({}, { subscriptions: { enabled: true } });
   const r0 = await s.sync(conn.id);
   assert.equal(r0.status, 'OK', JSON.stringify(r0));
@@ -79,15 +85,8 @@ test("a subscription's usage: requests per UTC day with its keys, rotated keys i
 
 test("requests made with the subscription's key through API Gateway (the simulator's data plane) are its usage after the next sync", async (t) => {
   const s = await trafficSetup(t);
-  const shop = s.sim.apigateway.createRestApi({
-    accountId: ACCOUNT,
-    region: REGION,
-    name: 'shop',
-    resources: [{ path: '/pets', methods: [{ httpMethod: 'GET', apiKeyRequired: true }] }],
-    stages: [{ name: 'prod', accessLogSettings: { destinationArn: logArn('shop-prod'), format: RECOMMENDED_FORMAT } }],
-  });
+  const { shop, plan } = shopWithPlan(s, [{ path: '/pets', methods: [{ httpMethod: 'GET', apiKeyRequired: true }] }]);
   s.sim.logs.createGroup({ accountId: ACCOUNT, region: REGION, logGroupName: 'shop-prod' });
-  const plan = s.sim.apigateway.createUsagePlan({ accountId: ACCOUNT, region: REGION, name: 'gold', apiStages: [{ apiId: shop.id, stage: 'prod' }] });
   const conn = await s.create({}, { subscriptions: { enabled: true } });
   const sub = ok(await s.api('POST', SUBS, { connectionId: conn.id, region: REGION, usagePlanId: plan.id, name: 'mobile app' }));
 
