@@ -388,6 +388,9 @@ export const apiGatewayTrafficMinutes = pgTable(
     primaryKey({ columns: [t.endpointId, t.minuteMs, t.status, t.apiKeyId] }),
     // Minutes arrive roughly in time order: a BRIN index keeps retention deletes cheap, as for points.
     index('apigateway_traffic_minutes_minute_brin_idx').using('brin', t.minuteMs),
+    // A subscription's usage reads one key's minutes: without this it scans every connection's minutes of the
+    // window. Partial: lines without a key (Akto's format) cost nothing here.
+    index('apigateway_traffic_minutes_key_idx').on(t.apiKeyId, t.minuteMs).where(sql`${t.apiKeyId} <> ''`),
   ],
 );
 

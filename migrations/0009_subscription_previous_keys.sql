@@ -1,1 +1,0 @@
-ALTER TABLE "apigateway_subscriptions" ADD COLUMN "previous_aws_api_key_ids" text[] DEFAULT '{}'::text[] NOT NULL;

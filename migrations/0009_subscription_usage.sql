@@ -1,0 +1,2 @@
+ALTER TABLE "apigateway_subscriptions" ADD COLUMN "previous_aws_api_key_ids" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
+CREATE INDEX "apigateway_traffic_minutes_key_idx" ON "apigateway_traffic_minutes" USING btree ("api_key_id","minute_ms") WHERE "apigateway_traffic_minutes"."api_key_id" <> '';
