@@ -1,4 +1,4 @@
-import { and, count, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, lt, ne, sql } from 'drizzle-orm';
 import { apiGatewaySyncRuns, type ApiGatewaySyncRunRow } from '../schema.ts';
 import { isIntegrationId } from './integrations.ts';
 import type { DbOrTx } from '../tx.ts';
@@ -35,6 +35,19 @@ export const syncRunQueries = {
     const rows = await db.select().from(apiGatewaySyncRuns).where(where).orderBy(desc(apiGatewaySyncRuns.id)).offset(offset).limit(limit);
     const [{ n }] = await db.select({ n: count() }).from(apiGatewaySyncRuns).where(where);
     return { rows, total: n };
+  },
+
+  /**
+   * Ends, as FAILED, the runs of a connection still marked RUNNING other than `runningId`: called by the sync that
+   * holds the connection's lease, so they belong to a replica that stopped (or could not record their end).
+   */
+  async endAbandoned(db: DbOrTx, connectionId: string, runningId: string, endedMs: number, error: string): Promise<number> {
+    const ended = await db
+      .update(apiGatewaySyncRuns)
+      .set({ status: 'FAILED', endedMs, error })
+      .where(and(eq(apiGatewaySyncRuns.connectionId, connectionId), eq(apiGatewaySyncRuns.status, 'RUNNING'), ne(apiGatewaySyncRuns.id, runningId)))
+      .returning({ id: apiGatewaySyncRuns.id });
+    return ended.length;
   },
 
   /** The oldest queued run of a connection, if any (the next one to execute). */

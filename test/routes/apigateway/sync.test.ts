@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { buildTestApp, client } from '../../helpers/app.ts';
 import { startTestAws, trustedRole } from '../../helpers/aws.ts';
+import { syncRunQueries } from '../../../src/db/queries/apiGatewaySyncRuns.ts';
+import { uuidv7 } from '../../../src/lib/uuidv7.ts';
 import { ok, tenant } from '../fixtures.ts';
 import { BASE, roleBody, TEST_SECRET_KEY } from './fixtures.ts';
 
@@ -143,5 +145,24 @@ describe('API Gateway inventory sync', () => {
       assert.equal((await other.read('GET', url)).status, 404, url);
     }
     assert.equal((await other.call('POST', `${BASE}/${conn.id}/sync`)).status, 404);
+  });
+
+  test('a run left RUNNING by a replica that stopped mid-sync is ended as FAILED by the next sync', async (t) => {
+    const s = await setup(t, { regions: ['us-east-1'] });
+    const conn = await s.create();
+    await s.sync(conn.id);
+    // What a replica killed during a sync leaves: its run RUNNING (its lease lapses on its own).
+    const customerId = (await s.database.pool.query('SELECT customer_id FROM apigateway_connections WHERE id = $1', [conn.id])).rows[0].customer_id;
+    const dead = await syncRunQueries.insert(s.database.db, { id: uuidv7(Date.now() - 60_000), customerId, connectionId: conn.id, status: 'RUNNING', queuedMs: Date.now() - 60_000, startedMs: Date.now() - 60_000, regions: {}, awsCalls: {}, changes: {} });
+    const runs = async () => ok(await s.api('GET', `${BASE}/${conn.id}/sync`)).items as Array<{ id: string; status: string; error?: string; endedMs?: number }>;
+    assert.equal((await runs()).find((r) => r.id === dead.id)?.status, 'RUNNING');
+
+    const next = await s.sync(conn.id);
+    assert.equal(next.status, 'OK');
+    const ended = (await runs()).find((r) => r.id === dead.id)!;
+    assert.equal(ended.status, 'FAILED');
+    assert.match(ended.error!, /stopped before it ended/);
+    assert.ok(ended.endedMs! >= next.startedMs);
+    assert.deepEqual((await runs()).filter((r) => r.status === 'RUNNING'), [], 'nothing left running');
   });
 });

@@ -68,6 +68,8 @@ export function createSyncRunner(deps: SyncRunnerDeps) {
   async function run(claim: ClaimedConnection, runId: string): Promise<void> {
     const startedMs = clock.now();
     await syncRunQueries.update(db, runId, { status: 'RUNNING', startedMs });
+    // This replica holds the lease: another run still RUNNING was a replica's that stopped mid-sync.
+    await syncRunQueries.endAbandoned(db, claim.id, runId, startedMs, 'the replica running this sync stopped before it ended (its lease lapsed); the next sync took over');
     const signal = AbortSignal.timeout(SYNC_DEADLINE_MS);
     // Every call in flight (regions × workers) listens to it for its deadline.
     setMaxListeners(REGION_CONCURRENCY * 16, signal);
