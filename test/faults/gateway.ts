@@ -183,6 +183,12 @@ export async function connectionRow(pool: pg.Pool, id: string): Promise<Connecti
   return row && { leaseOwner: row.lease_owner, lastProcessorId: row.last_processor_id, lastSyncMs: row.last_sync_ms === null ? null : Number(row.last_sync_ms), disabled: row.disabled, lastError: row.last_error };
 }
 
+/** The connection's sync runs by status (`RUNNING` long after the syncs ended: a run whose replica died). */
+export async function runStatuses(pool: pg.Pool, id: string): Promise<Record<string, number>> {
+  const r = await pool.query(`SELECT status, count(*)::int AS n FROM apigateway_sync_runs WHERE connection_id = $1 GROUP BY status ORDER BY status`, [id]);
+  return Object.fromEntries(r.rows.map((x) => [x.status as string, x.n as number]));
+}
+
 /** The traffic cursors of the connection (window ends) by log group. */
 export async function cursors(pool: pg.Pool, id: string): Promise<Map<string, number>> {
   const r = await pool.query(`SELECT log_group, position_ms FROM apigateway_traffic_cursors WHERE connection_id = $1`, [id]);

@@ -24,7 +24,7 @@ import {
   type FaultPostgres,
   type Replica,
 } from './cluster.ts';
-import { compareTotals, connectionRow, cursors, driveSyncs, gatewayWorld, lineWriter, settle, type GatewayWorld } from './gateway.ts';
+import { compareTotals, connectionRow, cursors, driveSyncs, gatewayWorld, lineWriter, runStatuses, settle, type GatewayWorld } from './gateway.ts';
 
 interface World {
   pg: FaultPostgres;
@@ -366,7 +366,15 @@ async function gatewayTotals(w: World, gw: GatewayWorld, fromMs: number): Promis
   const reader = w.replicas.find((r) => !r.exited) ?? w.replicas[0];
   const c = await compareTotals(reader, gw, fromMs - 60 * MINUTE, Date.now() + 5 * MINUTE);
   return {
-    figures: { linesWritten: c.written, linesCounted: c.counted, countedTwice: c.doubleCounted, lost: c.lost, pointsRequests: c.pointsRequests },
+    figures: {
+      linesWritten: c.written,
+      linesCounted: c.counted,
+      countedTwice: c.doubleCounted,
+      lost: c.lost,
+      pointsRequests: c.pointsRequests,
+      // Every sync has ended by now: a RUNNING run is one whose replica died or could not record its end.
+      syncRuns: JSON.stringify(await runStatuses(w.pool, gw.connectionId)),
+    },
     failures: c.failures,
   };
 }
