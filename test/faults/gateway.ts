@@ -183,6 +183,16 @@ export async function connectionRow(pool: pg.Pool, id: string): Promise<Connecti
   return row && { leaseOwner: row.lease_owner, lastProcessorId: row.last_processor_id, lastSyncMs: row.last_sync_ms === null ? null : Number(row.last_sync_ms), disabled: row.disabled, lastError: row.last_error };
 }
 
+/** Waits (at most `withinMs`) until no sync holds the connection's lease; false if one still does. */
+export async function leaseFree(pool: pg.Pool, id: string, withinMs: number): Promise<boolean> {
+  const until = Date.now() + withinMs;
+  while (Date.now() < until) {
+    if ((await connectionRow(pool, id).catch(() => undefined))?.leaseOwner === null) return true;
+    await sleep(250);
+  }
+  return false;
+}
+
 /** The connection's sync runs by status (`RUNNING` long after the syncs ended: a run whose replica died). */
 export async function runStatuses(pool: pg.Pool, id: string): Promise<Record<string, number>> {
   const r = await pool.query(`SELECT status, count(*)::int AS n FROM apigateway_sync_runs WHERE connection_id = $1 GROUP BY status ORDER BY status`, [id]);

@@ -24,7 +24,7 @@ import {
   type FaultPostgres,
   type Replica,
 } from './cluster.ts';
-import { compareTotals, connectionRow, cursors, driveSyncs, gatewayWorld, lineWriter, runStatuses, settle, type GatewayWorld } from './gateway.ts';
+import { compareTotals, connectionRow, cursors, driveSyncs, gatewayWorld, leaseFree, lineWriter, runStatuses, settle, type GatewayWorld } from './gateway.ts';
 
 interface World {
   pg: FaultPostgres;
@@ -361,8 +361,12 @@ const scenarios: Record<string, (w: World) => Promise<Outcome>> = {
 
 // ---- API Gateway scenarios -------------------------------------------------------------------------------------
 
-/** The connection's traffic counts against what was written, with the figures every API Gateway scenario prints. */
+/**
+ * The connection's traffic counts against what was written, with the figures every API Gateway scenario prints.
+ * Call it with the syncs no longer driven: it waits for the one running to end, so that every run has ended.
+ */
 async function gatewayTotals(w: World, gw: GatewayWorld, fromMs: number): Promise<{ figures: Figures; failures: string[] }> {
+  const free = await leaseFree(w.pool, gw.connectionId, 30_000);
   const reader = w.replicas.find((r) => !r.exited) ?? w.replicas[0];
   const c = await compareTotals(reader, gw, fromMs - 60 * MINUTE, Date.now() + 5 * MINUTE);
   return {
@@ -375,7 +379,7 @@ async function gatewayTotals(w: World, gw: GatewayWorld, fromMs: number): Promis
       // Every sync has ended by now: a RUNNING run is one whose replica died or could not record its end.
       syncRuns: JSON.stringify(await runStatuses(w.pool, gw.connectionId)),
     },
-    failures: c.failures,
+    failures: free ? c.failures : [...c.failures, 'a sync still held the lease 30 s after the syncs stopped being driven'],
   };
 }
 
@@ -439,6 +443,7 @@ const gatewayScenarios: Record<string, (w: World) => Promise<Outcome>> = {
       await writer.stop();
       const settled = await settle(w.pool, gw, 90_000);
       if (!settled.ok) failures.push(`not settled within 90 s: ${settled.why}`);
+      await stopDrive();
       const row = await connectionRow(w.pool, gw.connectionId);
       const totals = await gatewayTotals(w, gw, fromMs);
       failures.push(...totals.failures);
@@ -513,6 +518,7 @@ const gatewayScenarios: Record<string, (w: World) => Promise<Outcome>> = {
       const settled = await settledP;
       await noteSync();
       if (!settled.ok) failures.push(`not settled within 180 s: ${settled.why}`);
+      await stopDrive();
       const row = await connectionRow(w.pool, gw.connectionId);
       const totals = await gatewayTotals(w, gw, fromMs);
       failures.push(...alive(w));
