@@ -540,6 +540,52 @@ const gatewayScenarios: Record<string, (w: World) => Promise<Outcome>> = {
       await retire(w, gw);
     }
   },
+
+  /**
+   * PostgreSQL restarted, then stopped for 8 s, while both replicas sync an API Gateway connection and lines
+   * arrive: no replica exits, and once PostgreSQL is back the counts equal the lines written.
+   */
+  async gatewayPostgres(w) {
+    const failures: string[] = [];
+    const fromMs = w.sim.now();
+    const gw = await gatewayWorld(w.replicas[0], w.sim, w.skyport.arn, { accountId: '410000000003', prefix: 'pg', backlog: 10_000 });
+    const writer = lineWriter(gw, w.sim, 20);
+    const stopDrive = driveSyncs(w.pool, gw.connectionId);
+    try {
+      // The restart meets the first sync (the backlog) mid-read.
+      for (let i = 0; i < 100 && !(await connectionRow(w.pool, gw.connectionId))?.leaseOwner; i++) await sleep(100);
+      await sleep(1_000);
+      await w.pg.stop();
+      await w.pg.start();
+      // The 8-second stop meets a sync holding the lease (mid-read or mid-commit).
+      let stoppedMidSync = false;
+      for (let i = 0; i < 300 && !stoppedMidSync; i++) {
+        stoppedMidSync = Boolean((await connectionRow(w.pool, gw.connectionId).catch(() => undefined))?.leaseOwner);
+        if (!stoppedMidSync) await sleep(50);
+      }
+      await w.pg.stop();
+      await sleep(8_000);
+      await w.pg.start();
+      const ready = await readyAll(w, 30_000);
+      await sleep(5_000);
+      await writer.stop();
+      // A sync whose end could not be recorded keeps its lease until it lapses (2 min): the wait allows for one.
+      const settled = await settle(w.pool, gw, 180_000);
+      await stopDrive();
+      const row = await connectionRow(w.pool, gw.connectionId);
+      const totals = await gatewayTotals(w, gw, fromMs);
+      failures.push(...alive(w));
+      failures.push(...totals.failures);
+      if (!ready.ok) failures.push('not every replica ready within 30 s of PostgreSQL returning');
+      if (!settled.ok) failures.push(`not settled within 180 s: ${settled.why}`);
+      if (row?.disabled) failures.push(`the connection was disabled: ${row.lastError}`);
+      return { figures: { stoppedS: 8, stoppedMidSync, settledAfterS: Math.round(settled.ms / 100) / 10, lastSyncBy: row?.lastProcessorId ?? 'none', ...totals.figures }, failures };
+    } finally {
+      await writer.stop();
+      await stopDrive();
+      await retire(w, gw);
+    }
+  },
 };
 Object.assign(scenarios, gatewayScenarios);
 
@@ -562,7 +608,7 @@ async function runCounts(w: World): Promise<{ total: number; failing: number; ov
 
 // ---- main ------------------------------------------------------------------------------------------------------
 
-const ORDER = ['kill9', 'postgres', 'terminate', 'awsFaults', 'expiredSession', 'clockAhead', 'regex', 'gatewayKill9', 'gatewayTerminate'];
+const ORDER = ['kill9', 'postgres', 'terminate', 'awsFaults', 'expiredSession', 'clockAhead', 'regex', 'gatewayKill9', 'gatewayTerminate', 'gatewayPostgres'];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ORDER;
 for (const name of wanted) if (!scenarios[name]) throw new Error(`unknown scenario ${name}; known: ${ORDER.join(', ')}`);
 
