@@ -1,7 +1,7 @@
 // `npm run test:faults [scenario ...]`: the fault suite (docs/RELIABILITY.md "Fault suite"). Two Skyport replicas
 // (child processes), the AWS simulator and a PostgreSQL server of its own, all on loopback; each scenario injects
 // one fault, prints its figures and fails when what must hold does not. Exits non-zero when any scenario failed.
-// Every loop is bounded in time; the suite takes about eight minutes (gatewayKill9 waits out a 2-minute lease).
+// Every loop is bounded in time; the suite takes about ten minutes (gatewayKill9 and gatewayPostgres wait out a 2-minute sync lease).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
