@@ -1,7 +1,7 @@
 // `npm run test:faults [scenario ...]`: the fault suite (docs/RELIABILITY.md "Fault suite"). Two Skyport replicas
 // (child processes), the AWS simulator and a PostgreSQL server of its own, all on loopback; each scenario injects
 // one fault, prints its figures and fails when what must hold does not. Exits non-zero when any scenario failed.
-// Every loop is bounded in time; the suite takes a few minutes.
+// Every loop is bounded in time; the suite takes about ten minutes (gatewayKill9 and gatewayPostgres wait out a 2-minute sync lease).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import {
   type FaultPostgres,
   type Replica,
 } from './cluster.ts';
+import { compareTotals, connectionRow, cursors, driveSyncs, gatewayWorld, leaseFree, lineWriter, runStatuses, settle, type GatewayWorld } from './gateway.ts';
 
 interface World {
   pg: FaultPostgres;
@@ -358,6 +359,236 @@ const scenarios: Record<string, (w: World) => Promise<Outcome>> = {
   },
 };
 
+// ---- API Gateway scenarios -------------------------------------------------------------------------------------
+
+/**
+ * The connection's traffic counts against what was written, with the figures every API Gateway scenario prints.
+ * Call it with the syncs no longer driven: it waits for the one running to end, so that every run has ended.
+ */
+async function gatewayTotals(w: World, gw: GatewayWorld, fromMs: number): Promise<{ figures: Figures; failures: string[] }> {
+  const free = await leaseFree(w.pool, gw.connectionId, 30_000);
+  const reader = w.replicas.find((r) => !r.exited) ?? w.replicas[0];
+  const c = await compareTotals(reader, gw, fromMs - 60 * MINUTE, Date.now() + 5 * MINUTE);
+  return {
+    figures: {
+      linesWritten: c.written,
+      linesCounted: c.counted,
+      countedTwice: c.doubleCounted,
+      lost: c.lost,
+      pointsRequests: c.pointsRequests,
+      // Every sync has ended by now: a RUNNING run is one whose replica died or could not record its end.
+      syncRuns: JSON.stringify(await runStatuses(w.pool, gw.connectionId)),
+    },
+    failures: free ? c.failures : [...c.failures, 'a sync still held the lease 30 s after the syncs stopped being driven'],
+  };
+}
+
+/** Stops a scenario's connection from syncing during the next ones (the rows stay, in the trash). */
+async function retire(w: World, gw: GatewayWorld | undefined) {
+  if (!gw?.connectionId) return;
+  const r = w.replicas.find((x) => !x.exited);
+  if (r) await api(r, 'DELETE', `/api/v2/apigatewayconnection/${gw.connectionId}`);
+}
+
+const gatewayScenarios: Record<string, (w: World) => Promise<Outcome>> = {
+  /**
+   * kill -9 of the replica syncing an API Gateway connection while it reads a backlog of access-log lines (many
+   * FilterLogEvents pages) with new lines arriving: the survivor takes the connection over once the lease lapses,
+   * and the traffic counts equal the lines written: nothing lost, nothing counted twice.
+   */
+  async gatewayKill9(w) {
+    const failures: string[] = [];
+    const fromMs = w.sim.now();
+    const gw = await gatewayWorld(w.replicas[0], w.sim, w.skyport.arn, { accountId: '410000000001', prefix: 'k9', backlog: 15_000 });
+    const backlog = gw.totalWritten();
+    const writer = lineWriter(gw, w.sim, 30);
+    const stopDrive = driveSyncs(w.pool, gw.connectionId);
+    const filterCalls = () => w.sim.callCount({ service: 'logs', api: 'FilterLogEvents' });
+    try {
+      // The first sync reads the backlog: wait until a replica holds the lease and has read some pages, then kill it
+      // a random moment later (before, between or after the log groups' commits).
+      let victim: Replica | undefined;
+      let callsAtKill = 0;
+      let cursorsAtKill = 0;
+      const until = Date.now() + 60_000;
+      const calls0 = filterCalls();
+      while (!victim && Date.now() < until) {
+        const row = await connectionRow(w.pool, gw.connectionId);
+        const holder = w.replicas.find((x) => x.name === row?.leaseOwner);
+        if (holder && filterCalls() >= calls0 + 2) {
+          await sleep(Math.floor(Math.random() * 2_500));
+          if ((await connectionRow(w.pool, gw.connectionId))?.leaseOwner === holder.name) victim = holder;
+        } else await sleep(50);
+      }
+      if (!victim) return { figures: {}, failures: ['no replica was syncing the connection within 60 s'] };
+      const survivor = w.replicas.find((r) => r !== victim)!;
+      callsAtKill = filterCalls() - calls0;
+      cursorsAtKill = (await cursors(w.pool, gw.connectionId)).size;
+      const killedAt = Date.now();
+      victim.child.kill('SIGKILL');
+      while (!victim.exited) await sleep(20);
+      // The lease (2 min, heartbeated every 40 s) lapses; then the survivor claims the connection and syncs it.
+      let takeoverMs = -1;
+      while (Date.now() - killedAt < 150_000) {
+        const row = await connectionRow(w.pool, gw.connectionId);
+        if (row && (row.leaseOwner === survivor.name || (row.lastProcessorId === survivor.name && (row.lastSyncMs ?? 0) > killedAt))) {
+          takeoverMs = Date.now() - killedAt;
+          break;
+        }
+        await sleep(250);
+      }
+      if (takeoverMs < 0) failures.push('the survivor did not take the connection over within 150 s of the kill');
+      // New lines still arrive for a while after the takeover, then the survivor syncs past the last of them.
+      await sleep(5_000);
+      await writer.stop();
+      const settled = await settle(w.pool, gw, 90_000);
+      if (!settled.ok) failures.push(`not settled within 90 s: ${settled.why}`);
+      await stopDrive();
+      const row = await connectionRow(w.pool, gw.connectionId);
+      const totals = await gatewayTotals(w, gw, fromMs);
+      failures.push(...totals.failures);
+      if (survivor.exited) failures.push('the survivor exited');
+      if (row?.disabled) failures.push(`the connection was disabled: ${row.lastError}`);
+      // Bring the killed replica back for the next scenarios.
+      const back = await startReplica({ name: victim.name, databaseUrl: w.pg.url, sim: w.sim, skyport: w.skyport, logDir: w.logDir, port: victim.port });
+      w.replicas[w.replicas.indexOf(victim)] = back;
+      return {
+        figures: {
+          victim: victim.name,
+          backlogLines: backlog,
+          filterLogEventsCallsBeforeKill: callsAtKill,
+          cursorsCommittedAtKill: `${cursorsAtKill}/${gw.stages.length}`,
+          takeoverS: Math.round(takeoverMs / 100) / 10,
+          lastSyncBy: row?.lastProcessorId ?? 'none',
+          filterLogEventsCalls: filterCalls() - calls0,
+          ...totals.figures,
+        },
+        failures,
+      };
+    } finally {
+      await writer.stop();
+      await stopDrive();
+      await retire(w, gw);
+    }
+  },
+
+  /**
+   * Skyport's PostgreSQL backends terminated every 300 ms for 20 s while both replicas sync an API Gateway
+   * connection and new lines arrive: no replica exits, and afterwards the counts equal the lines written.
+   */
+  async gatewayTerminate(w) {
+    const failures: string[] = [];
+    const fromMs = w.sim.now();
+    const gw = await gatewayWorld(w.replicas[1], w.sim, w.skyport.arn, { accountId: '410000000002', prefix: 'term', backlog: 5_000 });
+    const writer = lineWriter(gw, w.sim, 20);
+    const stopDrive = driveSyncs(w.pool, gw.connectionId);
+    const calls0 = w.sim.callCount({ service: 'logs', api: 'FilterLogEvents' });
+    const syncedBy = new Map<string, Set<number>>();
+    const noteSync = async () => {
+      const row = await connectionRow(w.pool, gw.connectionId).catch(() => undefined);
+      if (row?.lastProcessorId && row.lastSyncMs !== null) {
+        const s = syncedBy.get(row.lastProcessorId) ?? new Set<number>();
+        s.add(row.lastSyncMs);
+        syncedBy.set(row.lastProcessorId, s);
+      }
+    };
+    try {
+      // Let the first sync start, so the terminations meet it mid-read.
+      for (let i = 0; i < 100 && !(await connectionRow(w.pool, gw.connectionId))?.leaseOwner; i++) await sleep(100);
+      let terminated = 0;
+      const until = Date.now() + 20_000;
+      while (Date.now() < until) {
+        const r = await w.pool
+          .query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = 'skyport' AND pid <> pg_backend_pid()`)
+          .catch(() => ({ rows: [{ n: 0 }] }));
+        terminated += r.rows[0].n;
+        await noteSync();
+        await sleep(300);
+      }
+      await sleep(3_000);
+      await writer.stop();
+      // A sync whose last write was cut keeps its lease until it lapses (2 min): the wait allows for one.
+      const until2 = Date.now() + 180_000;
+      const settledP = settle(w.pool, gw, 180_000);
+      while (Date.now() < until2) {
+        await noteSync();
+        const done = await Promise.race([settledP.then(() => true), sleep(500).then(() => false)]);
+        if (done) break;
+      }
+      const settled = await settledP;
+      await noteSync();
+      if (!settled.ok) failures.push(`not settled within 180 s: ${settled.why}`);
+      await stopDrive();
+      const row = await connectionRow(w.pool, gw.connectionId);
+      const totals = await gatewayTotals(w, gw, fromMs);
+      failures.push(...alive(w));
+      failures.push(...totals.failures);
+      if (row?.disabled) failures.push(`the connection was disabled: ${row.lastError}`);
+      return {
+        figures: {
+          backendsTerminated: terminated,
+          syncsSeenBy: JSON.stringify(Object.fromEntries([...syncedBy].map(([k, v]) => [k, v.size]))),
+          settledAfterS: Math.round(settled.ms / 100) / 10,
+          filterLogEventsCalls: w.sim.callCount({ service: 'logs', api: 'FilterLogEvents' }) - calls0,
+          ...totals.figures,
+        },
+        failures,
+      };
+    } finally {
+      await writer.stop();
+      await stopDrive();
+      await retire(w, gw);
+    }
+  },
+
+  /**
+   * PostgreSQL restarted, then stopped for 8 s, while both replicas sync an API Gateway connection and lines
+   * arrive: no replica exits, and once PostgreSQL is back the counts equal the lines written.
+   */
+  async gatewayPostgres(w) {
+    const failures: string[] = [];
+    const fromMs = w.sim.now();
+    const gw = await gatewayWorld(w.replicas[0], w.sim, w.skyport.arn, { accountId: '410000000003', prefix: 'pg', backlog: 10_000 });
+    const writer = lineWriter(gw, w.sim, 20);
+    const stopDrive = driveSyncs(w.pool, gw.connectionId);
+    try {
+      // The restart meets the first sync (the backlog) mid-read.
+      for (let i = 0; i < 100 && !(await connectionRow(w.pool, gw.connectionId))?.leaseOwner; i++) await sleep(100);
+      await sleep(1_000);
+      await w.pg.stop();
+      await w.pg.start();
+      // The 8-second stop meets a sync holding the lease (mid-read or mid-commit).
+      let stoppedMidSync = false;
+      for (let i = 0; i < 300 && !stoppedMidSync; i++) {
+        stoppedMidSync = Boolean((await connectionRow(w.pool, gw.connectionId).catch(() => undefined))?.leaseOwner);
+        if (!stoppedMidSync) await sleep(50);
+      }
+      await w.pg.stop();
+      await sleep(8_000);
+      await w.pg.start();
+      const ready = await readyAll(w, 30_000);
+      await sleep(5_000);
+      await writer.stop();
+      // A sync whose end could not be recorded keeps its lease until it lapses (2 min): the wait allows for one.
+      const settled = await settle(w.pool, gw, 180_000);
+      await stopDrive();
+      const row = await connectionRow(w.pool, gw.connectionId);
+      const totals = await gatewayTotals(w, gw, fromMs);
+      failures.push(...alive(w));
+      failures.push(...totals.failures);
+      if (!ready.ok) failures.push('not every replica ready within 30 s of PostgreSQL returning');
+      if (!settled.ok) failures.push(`not settled within 180 s: ${settled.why}`);
+      if (row?.disabled) failures.push(`the connection was disabled: ${row.lastError}`);
+      return { figures: { stoppedS: 8, stoppedMidSync, settledAfterS: Math.round(settled.ms / 100) / 10, lastSyncBy: row?.lastProcessorId ?? 'none', ...totals.figures }, failures };
+    } finally {
+      await writer.stop();
+      await stopDrive();
+      await retire(w, gw);
+    }
+  },
+};
+Object.assign(scenarios, gatewayScenarios);
+
 /** Runs so far over both replicas: all, those that met AWS failures (partial or transient), those past the deadline. */
 async function runCounts(w: World): Promise<{ total: number; failing: number; overDeadline: number }> {
   let total = 0;
@@ -377,7 +608,7 @@ async function runCounts(w: World): Promise<{ total: number; failing: number; ov
 
 // ---- main ------------------------------------------------------------------------------------------------------
 
-const ORDER = ['kill9', 'postgres', 'terminate', 'awsFaults', 'expiredSession', 'clockAhead', 'regex'];
+const ORDER = ['kill9', 'postgres', 'terminate', 'awsFaults', 'expiredSession', 'clockAhead', 'regex', 'gatewayKill9', 'gatewayTerminate', 'gatewayPostgres'];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ORDER;
 for (const name of wanted) if (!scenarios[name]) throw new Error(`unknown scenario ${name}; known: ${ORDER.join(', ')}`);
 
