@@ -193,7 +193,7 @@ export async function leaseFree(pool: pg.Pool, id: string, withinMs: number): Pr
   return false;
 }
 
-/** The connection's sync runs by status (`RUNNING` long after the syncs ended: a run whose replica died). */
+/** The connection's sync runs by status (none may be `RUNNING` once the syncs ended: the next sync ends a stopped replica's). */
 export async function runStatuses(pool: pg.Pool, id: string): Promise<Record<string, number>> {
   const r = await pool.query(`SELECT status, count(*)::int AS n FROM apigateway_sync_runs WHERE connection_id = $1 GROUP BY status ORDER BY status`, [id]);
   return Object.fromEntries(r.rows.map((x) => [x.status as string, x.n as number]));

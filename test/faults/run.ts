@@ -369,6 +369,11 @@ async function gatewayTotals(w: World, gw: GatewayWorld, fromMs: number): Promis
   const free = await leaseFree(w.pool, gw.connectionId, 30_000);
   const reader = w.replicas.find((r) => !r.exited) ?? w.replicas[0];
   const c = await compareTotals(reader, gw, fromMs - 60 * MINUTE, Date.now() + 5 * MINUTE);
+  const runs = await runStatuses(w.pool, gw.connectionId);
+  const failures = [...c.failures];
+  if (!free) failures.push('a sync still held the lease 30 s after the syncs stopped being driven');
+  // Every sync has ended by now, and later syncs end the runs of a replica that stopped.
+  if (runs.RUNNING) failures.push(`${runs.RUNNING} sync run(s) left RUNNING after the syncs ended`);
   return {
     figures: {
       linesWritten: c.written,
@@ -376,10 +381,9 @@ async function gatewayTotals(w: World, gw: GatewayWorld, fromMs: number): Promis
       countedTwice: c.doubleCounted,
       lost: c.lost,
       pointsRequests: c.pointsRequests,
-      // Every sync has ended by now: a RUNNING run is one whose replica died or could not record its end.
-      syncRuns: JSON.stringify(await runStatuses(w.pool, gw.connectionId)),
+      syncRuns: JSON.stringify(runs),
     },
-    failures: free ? c.failures : [...c.failures, 'a sync still held the lease 30 s after the syncs stopped being driven'],
+    failures,
   };
 }
 
