@@ -394,6 +394,22 @@ async function retire(w: World, gw: GatewayWorld | undefined) {
   if (r) await api(r, 'DELETE', `/api/v2/apigatewayconnection/${gw.connectionId}`);
 }
 
+/** A scenario's end: the line writer and the sync driving stopped, the connection retired. */
+async function release(w: World, gw: GatewayWorld, writer: { stop(): Promise<void> }, stopDrive: () => Promise<void>) {
+  await writer.stop();
+  await stopDrive();
+  await retire(w, gw);
+}
+
+/** The connection as the scenario left it and its totals against the lines written; adds what failed to `failures`. */
+async function connectionOutcome(w: World, gw: GatewayWorld, fromMs: number, failures: string[]) {
+  const row = await connectionRow(w.pool, gw.connectionId);
+  const totals = await gatewayTotals(w, gw, fromMs);
+  failures.push(...totals.failures);
+  if (row?.disabled) failures.push(`the connection was disabled: ${row.lastError}`);
+  return { row, totals };
+}
+
 const gatewayScenarios: Record<string, (w: World) => Promise<Outcome>> = {
   /**
    * kill -9 of the replica syncing an API Gateway connection while it reads a backlog of access-log lines (many
@@ -448,11 +464,8 @@ const gatewayScenarios: Record<string, (w: World) => Promise<Outcome>> = {
       const settled = await settle(w.pool, gw, 90_000);
       if (!settled.ok) failures.push(`not settled within 90 s: ${settled.why}`);
       await stopDrive();
-      const row = await connectionRow(w.pool, gw.connectionId);
-      const totals = await gatewayTotals(w, gw, fromMs);
-      failures.push(...totals.failures);
+      const { row, totals } = await connectionOutcome(w, gw, fromMs, failures);
       if (survivor.exited) failures.push('the survivor exited');
-      if (row?.disabled) failures.push(`the connection was disabled: ${row.lastError}`);
       // Bring the killed replica back for the next scenarios.
       const back = await startReplica({ name: victim.name, databaseUrl: w.pg.url, sim: w.sim, skyport: w.skyport, logDir: w.logDir, port: victim.port });
       w.replicas[w.replicas.indexOf(victim)] = back;
@@ -470,9 +483,7 @@ const gatewayScenarios: Record<string, (w: World) => Promise<Outcome>> = {
         failures,
       };
     } finally {
-      await writer.stop();
-      await stopDrive();
-      await retire(w, gw);
+      await release(w, gw, writer, stopDrive);
     }
   },
 
@@ -523,11 +534,8 @@ const gatewayScenarios: Record<string, (w: World) => Promise<Outcome>> = {
       await noteSync();
       if (!settled.ok) failures.push(`not settled within 180 s: ${settled.why}`);
       await stopDrive();
-      const row = await connectionRow(w.pool, gw.connectionId);
-      const totals = await gatewayTotals(w, gw, fromMs);
+      const { row, totals } = await connectionOutcome(w, gw, fromMs, failures);
       failures.push(...alive(w));
-      failures.push(...totals.failures);
-      if (row?.disabled) failures.push(`the connection was disabled: ${row.lastError}`);
       return {
         figures: {
           backendsTerminated: terminated,
@@ -539,9 +547,7 @@ const gatewayScenarios: Record<string, (w: World) => Promise<Outcome>> = {
         failures,
       };
     } finally {
-      await writer.stop();
-      await stopDrive();
-      await retire(w, gw);
+      await release(w, gw, writer, stopDrive);
     }
   },
 
@@ -576,18 +582,13 @@ const gatewayScenarios: Record<string, (w: World) => Promise<Outcome>> = {
       // A sync whose end could not be recorded keeps its lease until it lapses (2 min): the wait allows for one.
       const settled = await settle(w.pool, gw, 180_000);
       await stopDrive();
-      const row = await connectionRow(w.pool, gw.connectionId);
-      const totals = await gatewayTotals(w, gw, fromMs);
+      const { row, totals } = await connectionOutcome(w, gw, fromMs, failures);
       failures.push(...alive(w));
-      failures.push(...totals.failures);
       if (!ready.ok) failures.push('not every replica ready within 30 s of PostgreSQL returning');
       if (!settled.ok) failures.push(`not settled within 180 s: ${settled.why}`);
-      if (row?.disabled) failures.push(`the connection was disabled: ${row.lastError}`);
       return { figures: { stoppedS: 8, stoppedMidSync, settledAfterS: Math.round(settled.ms / 100) / 10, lastSyncBy: row?.lastProcessorId ?? 'none', ...totals.figures }, failures };
     } finally {
-      await writer.stop();
-      await stopDrive();
-      await retire(w, gw);
+      await release(w, gw, writer, stopDrive);
     }
   },
 };
