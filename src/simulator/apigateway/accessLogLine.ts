@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { clfTime } from '../logs/access-log.ts';
 
 /** What API Gateway knows of one request when it writes the stage's access-log line. */
 export interface AccessLogRequest {
@@ -16,15 +17,6 @@ export interface AccessLogRequest {
   responseLatencyMs: number;
   integrationLatencyMs: number;
   responseLength: number;
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `$context.requestTime`: `05/Dec/2026:19:03:10 +0000`. */
-function clfTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
 /**
